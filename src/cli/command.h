@@ -1,0 +1,51 @@
+// What every subcommand is given and gives back: the shared context and a small description that
+// main() uses to run it inside the run registry.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "core/config.h"
+#include "core/manifest.h"
+
+namespace retailsim::cli {
+
+namespace fs = std::filesystem;
+
+struct CommandContext {
+  GlobalOptions global;
+  Config config;
+  std::string command_line;  // as typed, for the registry
+  Json counts = Json::object();  // key counts the command reports into runs.sqlite
+  uint64_t seed() const { return global.seed; }
+};
+
+struct Command {
+  CLI::App* app = nullptr;
+  // The dataset folder whose runs.sqlite records this run (empty: not recorded).
+  std::function<fs::path()> data_dir;
+  std::function<void(CommandContext&)> run;
+};
+
+// One function per subcommand file; each adds its subcommand to `root`.
+Command add_generate_command(CLI::App& root);
+Command add_ingest_command(CLI::App& root);
+Command add_inspect_command(CLI::App& root);
+Command add_run_command(CLI::App& root);
+
+// Sets the thread count of oneTBB and LibTorch for the whole process.
+class ThreadSettings {
+ public:
+  explicit ThreadSettings(int n_threads);
+  ~ThreadSettings();
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace retailsim::cli

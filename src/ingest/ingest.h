@@ -1,0 +1,46 @@
+// Public surface of the ingest stage: LGSR CSVs (both header variants, plain or gzip) validated
+// into the memory-mapped columnar store <data>/store/.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "core/manifest.h"
+
+namespace retailsim::ingest {
+
+namespace fs = std::filesystem;
+
+struct IngestOptions {
+  fs::path raw_dir;   // holds transactions_*.csv[.gz] and time.csv
+  fs::path data_dir;  // the store goes to data_dir/store
+  bool force = false; // rebuild even when inputs are unchanged
+  int n_threads = 1;
+};
+
+struct IngestSummary {
+  bool skipped = false;  // inputs and config unchanged: nothing was done
+  uint64_t files = 0;
+  uint64_t input_bytes = 0;
+  uint64_t rows_read = 0;
+  uint64_t rows_stored = 0;
+  uint64_t rows_quarantined = 0;  // rows_read == rows_stored + rows_quarantined, always
+  uint64_t baskets = 0;
+  uint64_t customers = 0;
+  uint64_t products = 0;
+  uint64_t stores = 0;
+  uint64_t weeks = 0;
+  double seconds = 0;
+  Json to_json() const;
+};
+
+IngestSummary ingest(const IngestOptions& options);
+
+// What `retailsim inspect` prints, as data: rows, baskets, customers, products, stores, weeks,
+// date range, anonymous share, quarantine counts by reason, disk size.
+Json inspect_store(const fs::path& data_dir);
+std::string format_inspect(const Json& summary);
+
+}  // namespace retailsim::ingest

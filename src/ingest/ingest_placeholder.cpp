@@ -1,0 +1,2 @@
+// placeholder until the ingest library lands
+#include "ingest/ingest.h"

@@ -1,0 +1,2 @@
+// placeholder until the synth library lands
+#include "synth/synth.h"

@@ -1,0 +1,52 @@
+// Helpers shared by the test suites: scratch folders, paths to shared data, running the CLI.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace retailsim::testing {
+
+namespace fs = std::filesystem;
+
+// A fresh folder under the system temp dir, removed when the object dies.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "test";
+    path_ = fs::temp_directory_path() / ("retailsim-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  fs::path path_;
+};
+
+inline fs::path shared_dir() { return fs::path(RETAILSIM_SHARED_DIR); }
+inline fs::path lgsr_sample_dir() { return shared_dir() / "data" / "lgsr-sample"; }
+inline fs::path retailsim_binary() { return fs::path(RETAILSIM_BINARY); }
+
+// Runs a shell command, returns its exit status; stdout+stderr go to `output` when given.
+inline int run_command(const std::string& command, std::string* output = nullptr) {
+  std::string full = command + " 2>&1";
+  FILE* pipe = ::popen(full.c_str(), "r");
+  if (!pipe) return -1;
+  char buffer[4096];
+  std::string text;
+  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) text.append(buffer, n);
+  int status = ::pclose(pipe);
+  if (output) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace retailsim::testing
