@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
+#include "cli/synth_config.h"
 #include "core/progress.h"
 #include "ingest/ingest.h"
 #include "synth/synth.h"
@@ -15,7 +16,7 @@ Command add_run_command(CLI::App& root) {
   struct Options {
     fs::path data;
     fs::path raw;
-    std::string preset = "demo";
+    std::string preset;  // empty: the config's [synth] preset, else "demo"
     bool force = false;
   };
   auto options = std::make_shared<Options>();
@@ -23,8 +24,8 @@ Command add_run_command(CLI::App& root) {
       "run", "Run the whole chain: generate (unless --raw) -> ingest -> inspect");
   app->add_option("--data", options->data, "Dataset folder")->required();
   app->add_option("--raw", options->raw, "Real LGSR files to start from instead of generating");
-  app->add_option("--preset", options->preset, "Synthetic preset when generating")
-      ->capture_default_str();
+  app->add_option("--preset", options->preset,
+                  "Synthetic preset when generating (default: the config's, else demo)");
   app->add_flag("--force", options->force, "Rebuild every stage");
 
   Command command;
@@ -35,14 +36,12 @@ Command add_run_command(CLI::App& root) {
     fs::path raw = options->raw;
     if (raw.empty()) {
       raw = options->data / "raw";
-      auto config = synth::SynthConfig::preset_named(options->preset);
-      config.apply(ctx.config.section("synth"));
-      config.seed = ctx.seed();
+      auto config = synth_config(ctx, options->preset);
       auto previous = Manifest::read(options->data / "truth");
       if (!options->force && previous && previous->config == config.to_json()) {
         spdlog::info("[1/3] generate: {} is up to date", raw.string());
       } else {
-        spdlog::info("[1/3] generate: preset {}", options->preset);
+        spdlog::info("[1/3] generate: preset {}", config.preset);
         auto summary = synth::generate(config, options->data, threads);
         ctx.counts["generated_rows"] = summary.rows;
       }
@@ -58,6 +57,7 @@ Command add_run_command(CLI::App& root) {
     ingest_options.n_threads = threads;
     auto summary = ingest::ingest(ingest_options);
     ctx.counts["ingest"] = summary.to_json();
+    if (summary.skipped) spdlog::info("[2/3] ingest: store is up to date");
 
     spdlog::info("[3/3] inspect");
     Json inspected = ingest::inspect_store(options->data);

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark, results in bench/results/*.json. Usage: run_bench.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+mkdir -p bench/results
+/usr/bin/python3 bench/ingest_bench.py --binary "$BUILD/retailsim" "${@:2}"
