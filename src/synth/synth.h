@@ -14,27 +14,60 @@ namespace retailsim::synth {
 namespace fs = std::filesystem;
 
 // Everything that shapes a generated world. Presets fill it; a [synth] config section overrides
-// single fields. Field docs are the user docs (`docs/synth.md`).
+// single fields (same names). Field docs are the user docs (`docs/synth.md`).
 struct SynthConfig {
   std::string preset = "tiny";
   uint64_t seed = 42;
-  int n_customers = 200;
-  int n_weeks = 8;
-  int n_products = 300;
+  int n_customers = 200;  // known (loyalty-card) customers; anonymous shoppers come on top
+  int n_weeks = 8;        // shop weeks written, from 200607 on
+  int n_products = 300;   // PRD codes; the hierarchy scales with it (250/90/31/9 at 5,000)
   int n_stores = 12;
   bool gzip = false;
   double corrupt_rate = 0.0;  // share of rows replaced by known bad rows (recorded in truth/)
-  // (the synth helper adds the market parameters here, each with its default and a comment)
+
+  // --- output ---
+  int gzip_level = 1;             // zlib level of --gzip (1 = fastest; parallel deflate blocks)
+  int extra_calendar_weeks = 25;  // time.csv lists this many weeks past the last written one
+  int dense_price_max_cells = 2'000'000;  // write dense week x store x product truth up to this
+
+  // --- customers ---
+  double anonymous_basket_share = 0.205;  // share of baskets from shoppers without a card
+  double trip_rate_median = 0.42;         // trips a week of the median customer while active
+  double trip_rate_sigma = 1.25;          // log-sd of the per-customer trip rate
+  double partial_activity_share = 0.45;   // customers who join late or leave early
+  double lines_per_trip_median = 4.0;     // planned lines of the median customer's trip
+  double lines_per_trip_sigma = 0.55;     // log-sd of customers' typical trip size
+  double trip_size_shape = 1.6;       // gamma shape of trip-to-trip size variation (lower = wilder)
+  double repeat_share_mean = 0.62;    // share of lines taken from the customer's favourites
+  int favourites_mean = 45;           // favourite products of an average customer
+  double switch_prob_mean = 0.16;     // share of trips made outside the home store
+  double hour_habit = 0.6;            // share of trips at the customer's own favourite hour
+  double weekday_habit = 0.45;        // share of trips on the customer's favourite weekday
+  double service_trip_share = 0.012;  // one-line trips for a D00006/7 service item (XX baskets)
+
+  // --- products, prices, promotions ---
+  double price_median_pence = 110;      // median shelf price of a product
+  double price_sigma = 0.72;            // log-sd of shelf prices across products
+  double price_changes_per_year = 0.8;  // shelf price change points per product and zone
+  double promo_start_prob = 0.012;      // chance a product starts a promotion in a zone in a week
+  double promo_prone_share = 0.35;      // share of products that are ever promoted
+  double elasticity_mean = 1.6;         // mean own-price elasticity of a sub-commodity (MM segment)
+  double promo_display_lift = 0.35;     // log-odds lift of a promoted product beyond its price cut
+  double base_accept_prob = 0.8;        // chance a planned line is bought at its reference price
+  double complement_prob = 0.35;        // chance a line pulls in a line of a complement category
+  double multibuy_share = 0.2;          // share of products bought several at a time
 
   // Presets: tiny, demo, lgsr-sample, full. Throws Error listing them on an unknown name.
   static SynthConfig preset_named(const std::string& name);
   // Applies the [synth] section of a config on top (unknown keys are an error).
   void apply(const Section& section);
   Json to_json() const;
+  // The inverse of to_json() (used to load a world back from truth/world.json).
+  static SynthConfig from_json(const Json& j);
 };
 
 struct GenerateSummary {
-  uint64_t rows = 0;
+  uint64_t rows = 0;  // rows written, corrupt ones included (= clean rows + corrupt_rows)
   uint64_t baskets = 0;
   uint64_t customers = 0;  // distinct known customers that shopped
   uint64_t products = 0;
@@ -47,7 +80,7 @@ struct GenerateSummary {
 };
 
 // Writes out_dir/raw/transactions_YYYYWW.csv[.gz], out_dir/raw/time.csv and out_dir/truth/.
-// Same config (seed included) gives byte-identical output.
+// Same config (seed included) gives byte-identical output whatever n_threads.
 GenerateSummary generate(const SynthConfig& config, const fs::path& out_dir, int n_threads);
 
 }  // namespace retailsim::synth

@@ -1,2 +1,0 @@
-// placeholder until the ingest library lands
-#include "ingest/ingest.h"

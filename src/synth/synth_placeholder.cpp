@@ -1,2 +1,0 @@
-// placeholder until the synth library lands
-#include "synth/synth.h"

@@ -1,0 +1,3 @@
+#include "synth/synth.h"
+#include <gtest/gtest.h>
+TEST(Synth, Smoke) {}
