@@ -1,9 +1,11 @@
 // Public surface of the ingest stage: LGSR CSVs (both header variants, plain or gzip) validated
-// into the memory-mapped columnar store <data>/store/.
+// into the memory-mapped columnar store <data>/store/ (layout: docs/data-format.md; read it back
+// with retailsim::Store from core/dataset.h).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -14,10 +16,14 @@ namespace retailsim::ingest {
 namespace fs = std::filesystem;
 
 struct IngestOptions {
-  fs::path raw_dir;   // holds transactions_*.csv[.gz] and time.csv
-  fs::path data_dir;  // the store goes to data_dir/store
-  bool force = false; // rebuild even when inputs are unchanged
-  int n_threads = 1;
+  fs::path raw_dir;              // holds transactions_*.csv[.gz] and time.csv
+  fs::path data_dir;             // the store goes to data_dir/store
+  bool force = false;            // rebuild even when inputs are unchanged
+  int n_threads = 1;             // worker threads (a oneTBB arena of this size)
+  size_t chunk_bytes = 4 << 20;  // CSV text parsed per task; does not change the output
+  // Test hook: called with each store file name once it is written into the staging folder.
+  // Throwing from it simulates a crash in the middle of writing the store.
+  std::function<void(const std::string& file_name)> on_file_written;
 };
 
 struct IngestSummary {
@@ -32,6 +38,9 @@ struct IngestSummary {
   uint64_t products = 0;
   uint64_t stores = 0;
   uint64_t weeks = 0;
+  uint64_t anonymous_rows = 0;
+  uint64_t reconstructed_baskets = 0;  // baskets regrouped from a damaged BASKET_ID
+  std::map<std::string, uint64_t> quarantined_by_reason;  // non-zero reasons only
   double seconds = 0;
   Json to_json() const;
 };

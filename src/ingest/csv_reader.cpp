@@ -1,0 +1,179 @@
+// Chunked reading of plain and gzip CSV files (zlib streaming inflate) and field splitting.
+#include "ingest/csv_reader.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.h"
+
+namespace retailsim::ingest {
+
+struct ChunkReader::Inflater {
+  z_stream stream{};
+  std::vector<unsigned char> input = std::vector<unsigned char>(1 << 20);
+  bool ended_member = false;  // the last inflate() call finished a gzip member
+  Inflater() {
+    if (inflateInit2(&stream, 15 + 16) != Z_OK) fail("cannot initialise zlib");
+  }
+  ~Inflater() { inflateEnd(&stream); }
+};
+
+ChunkReader::ChunkReader(const fs::path& path, size_t chunk_bytes)
+    : path_(path), name_(path.filename().string()), chunk_bytes_(chunk_bytes) {
+  file_ = std::fopen(path.c_str(), "rb");
+  if (!file_) fail("{}: cannot open: {}", path.string(), std::strerror(errno));
+  unsigned char magic[2] = {0, 0};
+  size_t n = std::fread(magic, 1, 2, file_);
+  gzip_ = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  std::rewind(file_);
+  if (!gzip_ && path.extension() == ".gz") {
+    fail("{}: unreadable gzip: the file is named .gz but does not start like a gzip stream", name_);
+  }
+  if (gzip_) inflater_ = std::make_unique<Inflater>();
+}
+
+ChunkReader::~ChunkReader() {
+  if (file_) std::fclose(file_);
+}
+
+size_t ChunkReader::read_more(std::string& out, size_t want) {
+  if (eof_) return 0;
+  size_t before = out.size();
+  if (!gzip_) {
+    out.resize(before + want);
+    size_t n = std::fread(out.data() + before, 1, want, file_);
+    if (n < want && std::ferror(file_)) fail("{}: read error: {}", name_, std::strerror(errno));
+    out.resize(before + n);
+    consumed_ += n;
+    if (n == 0) eof_ = true;
+    return n;
+  }
+  Inflater& z = *inflater_;
+  out.resize(before + want);
+  z.stream.next_out = reinterpret_cast<Bytef*>(out.data() + before);
+  z.stream.avail_out = static_cast<uInt>(want);
+  while (z.stream.avail_out > 0) {
+    if (z.stream.avail_in == 0) {
+      size_t n = std::fread(z.input.data(), 1, z.input.size(), file_);
+      if (n == 0) {
+        if (std::ferror(file_)) fail("{}: read error: {}", name_, std::strerror(errno));
+        if (!z.ended_member) fail("{}: unreadable gzip: the stream is truncated", name_);
+        eof_ = true;
+        break;
+      }
+      consumed_ += n;
+      z.stream.next_in = z.input.data();
+      z.stream.avail_in = static_cast<uInt>(n);
+    }
+    if (z.ended_member) {
+      // Another gzip member follows (concatenated .gz files are valid gzip).
+      inflateReset(&z.stream);
+      z.ended_member = false;
+    }
+    int rc = inflate(&z.stream, Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) {
+      z.ended_member = true;
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      fail("{}: unreadable gzip: {}", name_, z.stream.msg ? z.stream.msg : zError(rc));
+    }
+  }
+  size_t added = want - z.stream.avail_out;
+  out.resize(before + added);
+  return added;
+}
+
+bool ChunkReader::read_header(std::string& header) {
+  std::string buffer;
+  size_t newline;
+  while ((newline = buffer.find('\n')) == std::string::npos) {
+    if (read_more(buffer, 64 << 10) == 0) break;
+  }
+  if (buffer.empty()) return false;
+  if (newline == std::string::npos) newline = buffer.size();
+  header.assign(buffer, 0, newline);
+  if (!header.empty() && header.back() == '\r') header.pop_back();
+  carry_ = newline < buffer.size() ? buffer.substr(newline + 1) : std::string();
+  next_line_ = 2;
+  return true;
+}
+
+bool ChunkReader::next(Chunk& chunk) {
+  chunk.text = std::move(carry_);
+  carry_.clear();
+  chunk.text.reserve(chunk_bytes_ + chunk.text.size() + (64 << 10));
+  size_t last_newline = std::string::npos;
+  while (chunk.text.size() < chunk_bytes_ ||
+         (last_newline = chunk.text.rfind('\n')) == std::string::npos) {
+    if (read_more(chunk.text, std::max<size_t>(chunk_bytes_ / 2, 64 << 10)) == 0) break;
+  }
+  if (chunk.text.empty()) return false;
+  if (last_newline == std::string::npos && !eof_) last_newline = chunk.text.rfind('\n');
+  if (!eof_ && last_newline != std::string::npos && last_newline + 1 < chunk.text.size()) {
+    carry_.assign(chunk.text, last_newline + 1);
+    chunk.text.resize(last_newline + 1);
+  }
+  chunk.first_line = next_line_;
+  chunk.n_lines = std::count(chunk.text.begin(), chunk.text.end(), '\n');
+  if (chunk.text.back() != '\n') ++chunk.n_lines;
+  next_line_ += chunk.n_lines;
+  chunk.input_bytes = consumed_ - reported_;
+  reported_ = consumed_;
+  return true;
+}
+
+size_t split_fields(std::string_view line, std::vector<std::string_view>& fields,
+                    std::deque<std::string>& scratch) {
+  const char* p = line.data();
+  const char* end = p + line.size();
+  const size_t capacity = fields.size();
+  size_t n = 0;
+  while (true) {
+    std::string_view value;
+    if (p < end && *p == '"') {
+      const char* start = ++p;
+      bool escaped = false;
+      while (p < end) {
+        if (*p == '"') {
+          if (p + 1 < end && p[1] == '"') {
+            escaped = true;
+            p += 2;
+            continue;
+          }
+          break;
+        }
+        ++p;
+      }
+      value = std::string_view(start, static_cast<size_t>(p - start));
+      if (p < end) ++p;  // the closing quote
+      if (escaped) {
+        std::string unescaped;
+        for (size_t i = 0; i < value.size(); ++i) {
+          unescaped.push_back(value[i]);
+          if (value[i] == '"') ++i;
+        }
+        scratch.push_back(std::move(unescaped));
+        value = scratch.back();
+      }
+      // Text after a closing quote and before the comma is kept with the field, so that a stray
+      // quote ends up as an invalid value instead of silently shifting the columns.
+      const char* after = p;
+      while (p < end && *p != ',') ++p;
+      if (p != after) value = std::string_view(start - 1, static_cast<size_t>(p - start + 1));
+    } else {
+      const char* start = p;
+      const void* comma = std::memchr(p, ',', static_cast<size_t>(end - p));
+      p = comma ? static_cast<const char*>(comma) : end;
+      value = std::string_view(start, static_cast<size_t>(p - start));
+    }
+    if (n < capacity) fields[n] = value;
+    ++n;
+    if (p >= end) break;
+    ++p;  // the comma
+  }
+  return n;
+}
+
+}  // namespace retailsim::ingest
