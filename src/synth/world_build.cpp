@@ -144,7 +144,7 @@ void build_hierarchy(World& w, Rng& rng) {
   for (int a = 0; a < n_cl; ++a) {
     const int dept_a = w.g_dept[w.dep_g[w.cl_dep[a]]];
     if (kDepartmentGroup[dept_a] == kOther) continue;
-    const int n_links = 1 + static_cast<int>(rng.bernoulli(0.4));
+    const int n_links = 1 + static_cast<int>(rng.below(3));
     for (int k = 0; k < n_links; ++k) {
       for (int attempt = 0; attempt < 20; ++attempt) {
         int b = static_cast<int>(rng.categorical_cumulative(cum));
@@ -332,8 +332,8 @@ CustomerDraft draft_customer(const World& w, int id, const std::vector<double>& 
   d.home = static_cast<int32_t>(rng.categorical_cumulative(store_cum));
   // Other stores: none for a third of customers, else a geometric number of them, mostly in the
   // home region.
-  if (!rng.bernoulli(0.3)) {
-    const int n_alt = std::min<int>(8, 1 + static_cast<int>(rng.geometric(0.45)));
+  if (!rng.bernoulli(0.25)) {
+    const int n_alt = std::min<int>(12, 1 + static_cast<int>(rng.geometric(0.22)));
     const auto& local = region_stores[w.store_region[d.home]];
     for (int k = 0; k < n_alt * 4 && static_cast<int>(d.alts.size()) < n_alt; ++k) {
       int32_t s = rng.bernoulli(0.75) && local.size() > 1
@@ -364,7 +364,7 @@ CustomerDraft draft_customer(const World& w, int id, const std::vector<double>& 
 
   // Preferred sub-commodities, chosen by (lifestage-tilted) attractiveness without replacement.
   const auto& cl_cum = cl_cum_by_seg2[d.seg2 + 1];
-  const int n_cats = std::min<int>(w.n_cl(), 6 + static_cast<int>(rng.poisson(10)));
+  const int n_cats = std::min<int>(w.n_cl(), 4 + static_cast<int>(rng.poisson(6)));
   double total = 0;
   for (int k = 0; k < n_cats * 4 && static_cast<int>(d.cats.size()) < n_cats; ++k) {
     int32_t cl = static_cast<int32_t>(rng.categorical_cumulative(cl_cum));
