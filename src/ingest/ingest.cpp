@@ -170,7 +170,7 @@ IngestSummary ingest(const IngestOptions& options) {
   arena.execute([&] {
     std::vector<FileTable> files(paths.size());
     {
-      Progress progress("ingest", input_bytes, "B");
+      Progress progress("ingest", input_bytes, "bytes");
       tbb::parallel_for(
           size_t{0}, paths.size(), size_t{1},
           [&](size_t i) {

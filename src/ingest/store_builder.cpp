@@ -318,6 +318,9 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
     t.row_line.resize(kept);
   }
 
+  // Line numbers were only needed to quarantine; free them before the output is built.
+  for (auto& t : files) std::vector<int64_t>().swap(t.row_line);
+
   // Baskets holding at least one stored row, in time order: week, date, hour, BASKET_ID.
   std::vector<RowsByBasket> grouped(n_files);
   std::vector<BasketKey> order;
