@@ -19,7 +19,7 @@ namespace retailsim::ingest {
 int32_t CodeDict::intern(std::string_view code) {
   auto it = ids_.find(code);
   if (it != ids_.end()) return it->second;
-  if (block_size_ - block_used_ < code.size()) {
+  if (blocks_.empty() || block_size_ - block_used_ < code.size()) {
     block_size_ = std::max<size_t>(code.size(), 64 << 10);
     blocks_.push_back(std::make_unique<char[]>(block_size_));
     block_used_ = 0;
@@ -354,6 +354,13 @@ FileTable read_file_table(const fs::path& path, int32_t file_index, const Calend
                   }
                 }));
   });
+  // Vectors grown by doubling hold up to twice their size; the tables wait for all files.
+  table.row_basket.shrink_to_fit();
+  table.row_product.shrink_to_fit();
+  table.row_quantity.shrink_to_fit();
+  table.row_spend_cents.shrink_to_fit();
+  table.row_line.shrink_to_fit();
+  table.baskets.shrink_to_fit();
   if (table.rows_read != table.rows_stored() + table.quarantine.size()) {
     fail("{}: internal error: {} rows read but {} stored + {} quarantined", table.name,
          table.rows_read, table.rows_stored(), table.quarantine.size());
