@@ -72,10 +72,13 @@ Promotion promotion_of(float actual_price, float base_price, const PriceConfig& 
   if (!(base_price > 0) || std::isnan(actual_price)) return promotion;
   const double depth = std::max(0.0, 1.0 - static_cast<double>(actual_price) / base_price);
   promotion.depth = static_cast<float>(depth);
-  promotion.promo = depth > config.promo_threshold;
+  // Depths are ratios of binary floats: 1 - 95/100 is 0.05000000000000004. A slack far below a
+  // cent keeps "exactly 5% off" on the side of the edge a person would put it.
+  constexpr double kSlack = 1e-9;
+  promotion.promo = depth > config.promo_threshold + kSlack;
   // Right-inclusive bins like the seeds' pd.cut: (.., 0.05] none, (0.05, 0.15] shallow, ...
   int bin = 0;
-  for (double edge : config.discount_bin_edges) bin += depth > edge ? 1 : 0;
+  for (double edge : config.discount_bin_edges) bin += depth > edge + kSlack ? 1 : 0;
   promotion.bin = static_cast<DiscountBin>(std::min(bin, 3));
   return promotion;
 }
