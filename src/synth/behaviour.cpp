@@ -46,7 +46,7 @@ struct TripBuilder {
     }
     const int64_t c0 = w.customer_cat_offsets[customer], c1 = w.customer_cat_offsets[customer + 1];
     int cl;
-    if (c1 > c0 && rng.bernoulli(0.8)) {
+    if (c1 > c0 && rng.bernoulli(0.5)) {
       cl = w.customer_cat_cl[c0 + pick_cumulative(w.customer_cat_cum.data() + c0, c1 - c0,
                                                   rng.uniform())];
     } else {
@@ -189,7 +189,7 @@ void sample_customer_week(const World& w, int customer, int week, const WeekPric
       const double shape = c.trip_size_shape;
       const int planned =
           1 + static_cast<int>(rng.poisson(std::max(0.0, mean - 1.0) * rng.gamma(shape) / shape));
-      const double focus_prob = planned <= 2 ? 0.6 : planned <= 6 ? 0.3 : 0.05;
+      const double focus_prob = planned <= 2 ? 0.25 : 0.0;
       const int focus =
           rng.bernoulli(focus_prob) ? static_cast<int>(rng.categorical(kFocusGroupWeights)) : -1;
       for (int k = 0; k < planned; ++k) {

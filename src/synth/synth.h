@@ -33,12 +33,12 @@ struct SynthConfig {
   // --- customers ---
   double anonymous_basket_share = 0.205;  // share of baskets from shoppers without a card
   double trip_rate_median = 0.36;         // trips a week of the median customer while active
-  double trip_rate_sigma = 1.5;          // log-sd of the per-customer trip rate
-  double partial_activity_share = 0.5;   // customers who join late or leave early
-  double lines_per_trip_median = 4.8;     // planned lines of the median customer's trip
-  double lines_per_trip_sigma = 0.8;     // log-sd of customers' typical trip size
+  double trip_rate_sigma = 1.5;           // log-sd of the per-customer trip rate
+  double partial_activity_share = 0.5;    // customers who join late or leave early
+  double lines_per_trip_median = 6.0;     // planned lines of the median customer's trip
+  double lines_per_trip_sigma = 0.8;      // log-sd of customers' typical trip size
   double trip_size_shape = 1.0;       // gamma shape of trip-to-trip size variation (lower = wilder)
-  double repeat_share_mean = 0.62;    // share of lines taken from the customer's favourites
+  double repeat_share_mean = 0.7;     // share of lines taken from the customer's favourites
   int favourites_mean = 30;           // favourite products of an average customer
   double switch_prob_mean = 0.25;     // share of trips made outside the home store
   double hour_habit = 0.6;            // share of trips at the customer's own favourite hour
@@ -46,15 +46,15 @@ struct SynthConfig {
   double service_trip_share = 0.012;  // one-line trips for a D00006/7 service item (XX baskets)
 
   // --- products, prices, promotions ---
-  double price_median_pence = 95;      // median shelf price of a product
-  double price_sigma = 0.6;            // log-sd of shelf prices across products
+  double price_median_pence = 95;       // median shelf price of a product
+  double price_sigma = 0.6;             // log-sd of shelf prices across products
   double price_changes_per_year = 0.8;  // shelf price change points per product and zone
   double promo_start_prob = 0.012;      // chance a product starts a promotion in a zone in a week
   double promo_prone_share = 0.35;      // share of products that are ever promoted
   double elasticity_mean = 1.6;         // mean own-price elasticity of a sub-commodity (MM segment)
   double promo_display_lift = 0.35;     // log-odds lift of a promoted product beyond its price cut
   double base_accept_prob = 0.8;        // chance a planned line is bought at its reference price
-  double complement_prob = 0.6;        // chance a line pulls in a line of a complement category
+  double complement_prob = 0.3;         // chance a line pulls in a line of a complement category
   double multibuy_share = 0.2;          // share of products bought several at a time
 
   // Presets: tiny, demo, lgsr-sample, full. Throws Error listing them on an unknown name.

@@ -131,7 +131,8 @@ void build_hierarchy(World& w, Rng& rng) {
     }
     // Category pull: the department's real row weight shared among its sub-commodities.
     for (int k = 0; k < cl_per_dept[d]; ++k) {
-      w.cl_attractiveness.push_back(kDepartmentRows[d] / cl_per_dept[d] * rng.gamma(2.0) / 2.0);
+      w.cl_attractiveness.push_back(kDepartmentRows[d] / cl_per_dept[d] *
+                                    rng.lognormal(-0.72, 1.2));
     }
   }
   for (int c = 0; c < n_cl; ++c) {
@@ -378,7 +379,7 @@ CustomerDraft draft_customer(const World& w, int id, const std::vector<double>& 
   const int n_favs = 5 + static_cast<int>(rng.poisson(c.favourites_mean * rng.lognormal(0, 0.4)));
   total = 0;
   for (int k = 0; k < n_favs * 3 && static_cast<int>(d.favs.size()) < n_favs; ++k) {
-    int32_t cl = rng.bernoulli(0.8) && !d.cats.empty()
+    int32_t cl = rng.bernoulli(0.6) && !d.cats.empty()
                      ? d.cats[rng.categorical_cumulative(cat_cum)]
                      : static_cast<int32_t>(rng.categorical_cumulative(cl_cum));
     const int g = kDepartmentGroup[w.g_dept[w.dep_g[w.cl_dep[cl]]]];
