@@ -273,7 +273,7 @@ void build_prices(World& w, Rng& rng) {
 
 void build_stores(World& w, Rng& rng) {
   const int n = w.config.n_stores;
-  auto per_format = allocate(n, kFormatStores, 1);
+  auto per_format = allocate(n, kFormatStores, n >= 40 ? 0 : 1);
   std::vector<uint8_t> formats;
   for (int f = 0; f < kFormats; ++f)
     for (int k = 0; k < per_format[f]; ++k) formats.push_back(static_cast<uint8_t>(f));

@@ -1,3 +1,0 @@
-#include "synth/synth.h"
-#include <gtest/gtest.h>
-TEST(Synth, Smoke) {}
