@@ -37,7 +37,8 @@ Command add_ingest_command(CLI::App& root);
 Command add_inspect_command(CLI::App& root);
 Command add_run_command(CLI::App& root);
 
-// Sets the thread count of oneTBB and LibTorch for the whole process.
+// Sets the thread count of oneTBB for the whole process; commands that use LibTorch pass the same
+// count to load_torch_runtime().
 class ThreadSettings {
  public:
   explicit ThreadSettings(int n_threads);

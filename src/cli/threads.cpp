@@ -1,5 +1,5 @@
-// Process-wide thread settings: oneTBB's arena size and LibTorch's intra-op threads.
-#include <ATen/Parallel.h>
+// Process-wide thread settings: oneTBB's arena size (LibTorch's threads are set from the same
+// count when a command loads it, see core/torch_runtime.h).
 #include <tbb/global_control.h>
 
 #include "cli/command.h"
@@ -11,10 +11,7 @@ struct ThreadSettings::Impl {
   explicit Impl(int n) : control(tbb::global_control::max_allowed_parallelism, n) {}
 };
 
-ThreadSettings::ThreadSettings(int n_threads) : impl_(new Impl(n_threads)) {
-  // LibTorch starts with one thread; use what the user asked for.
-  at::set_num_threads(n_threads);
-}
+ThreadSettings::ThreadSettings(int n_threads) : impl_(new Impl(n_threads)) {}
 
 ThreadSettings::~ThreadSettings() { delete impl_; }
 

@@ -74,6 +74,7 @@ TEST(Cli, FailedRunIsRecordedWithItsErrorAndExitCode) {
   ScratchDir dir;
   std::string out;
   fs::create_directories(dir / "raw");
+  std::ofstream(dir / "raw" / "time.csv") << "shop_week,date_from,date_to\n200607,20060410,20060416\n";
   std::ofstream(dir / "raw" / "transactions_200607.csv") << "NOT,AN,LGSR,HEADER\n1,2,3,4\n";
   int rc = run_command(bin() + " --quiet ingest --data " + dir.path().string(), &out);
   EXPECT_EQ(rc, 1) << out;
