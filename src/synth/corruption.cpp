@@ -42,10 +42,12 @@ std::vector<std::string> split_row(std::string_view row) {
 
 }  // namespace
 
-Corruption draw_corruption(int basket_rows, Rng& rng) {
+Corruption draw_corruption(int basket_rows, int row_in_basket, bool product_seen_before, Rng& rng) {
   for (;;) {
     auto kind = static_cast<Corruption>(rng.below(kCorruptionKinds));
-    if (kind == Corruption::kBasketAttributeChanged && basket_rows < 3) continue;
+    if (kind == Corruption::kBasketAttributeChanged && (basket_rows < 3 || row_in_basket == 0))
+      continue;
+    if (kind == Corruption::kParentCodeMismatch && !product_seen_before) continue;
     return kind;
   }
 }

@@ -39,11 +39,12 @@ inline constexpr std::array<const char*, kCorruptionKinds> kCorruptionNames = {
     "hour_out_of_range"};
 
 // Replaces `row` (one formatted line with its '\n') by a corrupt version of kind `kind`.
-// basket_rows is the number of rows of the row's basket (kBasketAttributeChanged needs >= 3;
-// callers pick another kind otherwise).
 void corrupt_row(std::string& row, Corruption kind, const World& world, Rng& rng);
 
-// Draws the kind of a corrupt row; never kBasketAttributeChanged for baskets under 3 rows.
-Corruption draw_corruption(int basket_rows, Rng& rng);
+// Draws the kind of a corrupt row; kBasketAttributeChanged only in baskets of 3+ rows and never
+// on a basket's first row (row_in_basket is 0-based), and
+// kParentCodeMismatch only when the product was written with its true parents on an earlier line
+// (so a reader that trusts a product's first row sees the corrupt row as the odd one).
+Corruption draw_corruption(int basket_rows, int row_in_basket, bool product_seen_before, Rng& rng);
 
 }  // namespace retailsim::synth

@@ -47,8 +47,9 @@ std::string week_file_name(const ShopWeek& week, bool gzip) {
 }
 
 // Formats the block's baskets into block.text, replacing a share of rows by corrupt ones.
+// products_written: products on some row of an earlier week.
 void format_block(const World& w, const RowPieces& pieces, int week, int block_index,
-                  Block& block) {
+                  const std::vector<uint8_t>& products_written, Block& block) {
   const auto& c = w.config;
   const ShopWeek& shop_week = w.calendar.at(week);
   Rng rng = Rng::stream(
@@ -76,7 +77,16 @@ void format_block(const World& w, const RowPieces& pieces, int week, int block_i
         const size_t end = trip_text.find('\n', start) + 1;
         std::string one = trip_text.substr(start, end - start);
         if (static_cast<int>(k) == corrupt_at) {
-          const Corruption kind = draw_corruption(static_cast<int>(lines.size()), rng);
+          // Earlier in this week's block also counts (blocks are written in order).
+          bool seen = products_written[lines[k].product] != 0;
+          for (size_t t2 = 0; t2 <= t && !seen; ++t2) {
+            const Trip& earlier = block.sample.trips[t2];
+            const uint32_t end_line = t2 == t ? trip.line_begin + k : earlier.line_end;
+            for (uint32_t i = earlier.line_begin; i < end_line && !seen; ++i)
+              seen = block.sample.lines[i].product == lines[k].product;
+          }
+          const Corruption kind =
+              draw_corruption(static_cast<int>(lines.size()), static_cast<int>(k), seen, rng);
           corrupt_row(one, kind, w, rng);
           block.corruptions.push_back({week, static_cast<int64_t>(row + k) + 2, kind});
         }
@@ -115,6 +125,7 @@ GenerateSummary generate(const SynthConfig& config, const fs::path& out_dir, int
                            std::vector<uint16_t>(world.n_known)};
   std::vector<CorruptRecord> corruptions;
   std::vector<int64_t> week_rows;
+  std::vector<uint8_t> products_written(world.n_products());
   GenerateSummary summary;
   Progress progress("generate", static_cast<uint64_t>(config.n_weeks), "weeks");
 
@@ -163,7 +174,7 @@ GenerateSummary generate(const SynthConfig& config, const fs::path& out_dir, int
     tbb::parallel_for(0, n_blocks, [&](int b) {
       Block& block = blocks[b];
       if (b == 0) block.text.insert(0, kLgsrHeader);
-      format_block(world, pieces, week, b, block);
+      format_block(world, pieces, week, b, products_written, block);
       if (config.gzip) {
         block.crc = crc32_of(block.text);
         block.deflated = deflate_block(block.text, config.gzip_level, b + 1 == n_blocks);
@@ -186,6 +197,8 @@ GenerateSummary generate(const SynthConfig& config, const fs::path& out_dir, int
     }
     summary.bytes_written += file.bytes_written();
     file.commit();
+    for (const auto& block : blocks)
+      for (const auto& line : block.sample.lines) products_written[line.product] = 1;
     for (const auto& block : blocks)
       corruptions.insert(corruptions.end(), block.corruptions.begin(), block.corruptions.end());
     summary.rows += rows;
