@@ -126,6 +126,7 @@ GenerateSummary generate(const SynthConfig& config, const fs::path& out_dir, int
   std::vector<CorruptRecord> corruptions;
   std::vector<int64_t> week_rows;
   std::vector<uint8_t> products_written(world.n_products());
+  std::vector<uint8_t> stores_visited(world.n_stores());
   GenerateSummary summary;
   Progress progress("generate", static_cast<uint64_t>(config.n_weeks), "weeks");
 
@@ -197,8 +198,10 @@ GenerateSummary generate(const SynthConfig& config, const fs::path& out_dir, int
     }
     summary.bytes_written += file.bytes_written();
     file.commit();
-    for (const auto& block : blocks)
+    for (const auto& block : blocks) {
       for (const auto& line : block.sample.lines) products_written[line.product] = 1;
+      for (const auto& trip : block.sample.trips) stores_visited[trip.store] = 1;
+    }
     for (const auto& block : blocks)
       corruptions.insert(corruptions.end(), block.corruptions.begin(), block.corruptions.end());
     summary.rows += rows;
@@ -210,8 +213,9 @@ GenerateSummary generate(const SynthConfig& config, const fs::path& out_dir, int
 
   CalibrationCounts counts(world.n_cl());
   for (const auto& local : calibration) counts.merge(local);
-  summary.products = world.n_products();
-  summary.stores = world.n_stores();
+  // What the written files hold (what an ingest must find), not the world's catalogue size.
+  for (uint8_t sold : products_written) summary.products += sold;
+  for (uint8_t visited : stores_visited) summary.stores += visited;
   summary.weeks = config.n_weeks;
   summary.corrupt_rows = corruptions.size();
   for (uint32_t n : customers.baskets) summary.customers += n > 0 ? 1 : 0;
@@ -240,17 +244,23 @@ GenerateSummary generate(const SynthConfig& config, const fs::path& out_dir, int
                      {"customers", summary.customers},
                      {"products", summary.products},
                      {"stores", summary.stores},
-                     {"weeks", summary.weeks}};
+                     {"weeks", summary.weeks},
+                     {"products_in_world", world.n_products()},
+                     {"stores_in_world", world.n_stores()}};
   manifest.extra = {{"files", files}, {"raw_bytes", summary.bytes_written}};
   manifest.write(truth_dir.staging());
   raw_dir.commit();
   truth_dir.commit();
 
   summary.calibration_scores = report["scores"];
-  spdlog::info("calibration against the real LGSR sample (1 = identical):");
+  // Only worlds of the real sample's size are expected to match it figure by figure; on smaller
+  // presets (fewer weeks, customers) the scores are indicative and not warned about.
+  const bool sample_sized = config.n_weeks >= 100 && config.n_customers >= 4000;
+  spdlog::info("calibration against the real LGSR sample (1 = identical{}):",
+               sample_sized ? "" : "; indicative only on a preset smaller than the sample");
   for (auto& [name, score] : report["scores"].items()) {
     const double s = score.get<double>();
-    if (s < 0.85)
+    if (s < 0.85 && sample_sized)
       spdlog::warn("  {:<22} {:.3f}  (below 0.85)", name, s);
     else
       spdlog::info("  {:<22} {:.3f}", name, s);

@@ -70,8 +70,8 @@ struct GenerateSummary {
   uint64_t rows = 0;  // rows written, corrupt ones included (= clean rows + corrupt_rows)
   uint64_t baskets = 0;
   uint64_t customers = 0;  // distinct known customers that shopped
-  uint64_t products = 0;
-  uint64_t stores = 0;
+  uint64_t products = 0;   // distinct products on some written row
+  uint64_t stores = 0;     // distinct stores with some written basket
   int weeks = 0;
   uint64_t corrupt_rows = 0;
   uint64_t bytes_written = 0;
