@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
 
 #include "core/manifest.h"
 #include "registry/registry.h"
@@ -68,6 +71,70 @@ TEST(Cli, TinyChainCountsEqualTheTruthAndRunsAreRecorded) {
     EXPECT_FALSE(r.version.empty());
   }
   EXPECT_EQ(Json::parse(runs[1].counts_json)["rows_stored"], truth["rows"]);
+}
+
+// The first `n` comma-separated fields of each data line of a CSV (no quoting in those fields).
+std::vector<std::vector<std::string>> csv_prefix_fields(const fs::path& path, int n) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);  // header
+  std::vector<std::vector<std::string>> rows;
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields;
+    std::stringstream ss(line);
+    std::string field;
+    for (int i = 0; i < n && std::getline(ss, field, ','); ++i) fields.push_back(field);
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+TEST(Cli, EveryInjectedCorruptionIsQuarantinedWithItsReasonAndNothingElse) {
+  const std::map<std::string, std::string> expected_reason = {
+      {"bad_number", "bad_number"},
+      {"negative_spend", "negative_spend"},
+      {"zero_quantity", "quantity_not_positive"},
+      {"weekday_mismatch", "weekday_mismatch"},
+      {"date_outside_week", "date_outside_week"},
+      {"unknown_store_format", "unknown_code"},
+      {"basket_attribute_changed", "basket_mismatch"},
+      {"parent_code_mismatch", "product_parents_mismatch"},
+      {"empty_required_field", "missing_value"},
+      {"wrong_field_count", "field_count"},
+      {"hour_out_of_range", "out_of_range"}};
+  for (int seed : {1, 2}) {
+    ScratchDir dir;
+    std::string out;
+    ASSERT_EQ(run_command(bin() + " --quiet --seed " + std::to_string(seed) +
+                              " generate --preset tiny --corrupt-rate 0.05 --out " +
+                              dir.path().string(),
+                          &out),
+              0)
+        << out;
+    ASSERT_EQ(run_command(bin() + " --quiet ingest --data " + dir.path().string(), &out), 0)
+        << out;
+    std::map<std::pair<std::string, std::string>, std::string> injected;  // (file, line) -> kind
+    std::set<std::string> kinds;
+    for (const auto& row : csv_prefix_fields(dir / "truth" / "corruptions.csv", 3)) {
+      injected[{row[0], row[1]}] = row[2];
+      kinds.insert(row[2]);
+    }
+    ASSERT_GT(injected.size(), 10u);
+    EXPECT_GE(kinds.size(), 8u) << "too few kinds of corruption exercised";
+    auto quarantined = csv_prefix_fields(dir / "store" / "quarantine.csv", 5);
+    EXPECT_EQ(quarantined.size(), injected.size());
+    for (const auto& row : quarantined) {
+      std::string file = fs::path(row[0]).filename().string();
+      auto it = injected.find({file, row[1]});
+      ASSERT_NE(it, injected.end()) << "quarantined a clean row: " << file << ":" << row[1];
+      EXPECT_EQ(row[4], expected_reason.at(it->second)) << file << ":" << row[1];
+    }
+    Json truth = read_json(dir / "truth" / "manifest.json")["counts"];
+    Json store = read_json(dir / "store" / "manifest.json")["counts"];
+    EXPECT_EQ(store["rows_read"], truth["rows"]);
+    EXPECT_EQ(store["rows_quarantined"], truth["corrupt_rows"]);
+    EXPECT_EQ(store["rows_stored"], truth["clean_rows"]);
+  }
 }
 
 TEST(Cli, FailedRunIsRecordedWithItsErrorAndExitCode) {
