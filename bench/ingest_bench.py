@@ -162,13 +162,45 @@ def bench_dataset(binary, name, raw_root, threads, preset, customers, skip_panda
     return result
 
 
+def bench_full_generation(binary, work, threads):
+    """`full` (500K customers, 117 weeks) streamed: time and peak RSS for 3 and 6 of its weeks, so
+    the per-week cost and whether memory grows with weeks can be read off, then extrapolated."""
+    runs = {}
+    for weeks in (3, 6):
+        out = work / f"full-{weeks}w"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        cfg = work / f"full-{weeks}w.toml"
+        cfg.write_text(f"[synth]\npreset = \"full\"\nn_weeks = {weeks}\n")
+        print(f"[full] generating {weeks} weeks of the full preset", flush=True)
+        seconds, peak = run_with_rss([binary, "--quiet", "--threads", str(threads), "--config",
+                                      str(cfg), "generate", "--out", str(out), "--gzip"])
+        rows = int(json.loads((out / "truth" / "manifest.json").read_text())["counts"]["rows"])
+        runs[weeks] = {"seconds": round(seconds, 2), "rows": rows, "peak_rss_bytes": peak}
+        shutil.rmtree(out, ignore_errors=True)
+    per_week = (runs[6]["seconds"] - runs[3]["seconds"]) / 3
+    fixed = runs[3]["seconds"] - 3 * per_week
+    result = {
+        "weeks_3": runs[3],
+        "weeks_6": runs[6],
+        "seconds_per_week": round(per_week, 2),
+        "fixed_seconds": round(fixed, 2),
+        "extrapolated_117_weeks_seconds": round(fixed + 117 * per_week, 1),
+        "rows_per_s": round((runs[6]["rows"] - runs[3]["rows"]) / max(1e-9, 3 * per_week)),
+        "peak_rss_growth_3_to_6_weeks": round(runs[6]["peak_rss_bytes"] / runs[3]["peak_rss_bytes"], 3),
+        "threads": threads,
+    }
+    print("[full] " + json.dumps(result), flush=True)
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--binary", default=str(ROOT / "build" / "retailsim"))
     parser.add_argument("--work", default=str(HERE / "work"))
     parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--sets", default="lgsr-sample,30m",
-                        help="comma list of: lgsr-sample, 30m")
+    parser.add_argument("--sets", default="lgsr-sample,30m,full-generation",
+                        help="comma list of: lgsr-sample, 30m, full-generation")
     parser.add_argument("--out", default=str(HERE / "results" / "ingest.json"))
     args = parser.parse_args()
 
@@ -180,6 +212,9 @@ def main():
     for name in args.sets.split(","):
         if name == "lgsr-sample":
             r = bench_dataset(args.binary, name, work, args.threads, "lgsr-sample", None, False)
+        elif name == "full-generation":
+            results["full_generation"] = bench_full_generation(args.binary, work, args.threads)
+            continue
         elif name == "30m":
             # lgsr-sample's world with ten times the customers: about 30M rows over 117 weeks
             r = bench_dataset(args.binary, name, work, args.threads, "lgsr-sample", 50000, False)
