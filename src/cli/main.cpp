@@ -16,6 +16,8 @@ using namespace retailsim;
 int main(int argc, char** argv) {
   CLI::App app{"RetailSim: a flight simulator for retail, built on LGSR-format transaction logs"};
   app.require_subcommand(1);
+  // Global options may also follow the subcommand: `retailsim run --config demo.toml --data d`.
+  app.fallthrough();
   app.set_version_flag("--version", RETAILSIM_VERSION);
   cli::CommandContext ctx;
   app.add_option("--threads", ctx.global.threads,
@@ -23,8 +25,7 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   auto* seed = app.add_option("--seed", ctx.global.seed,
                               "Seed of every random choice (default: the config's, else 42)");
-  app.add_option("--config", ctx.global.config_path, "TOML config file")
-      ->check(CLI::ExistingFile);
+  app.add_option("--config", ctx.global.config_path, "TOML config file")->check(CLI::ExistingFile);
   app.add_flag("--quiet,-q", ctx.global.quiet, "Only warnings and errors; no progress bars");
 
   std::vector<cli::Command> commands = {
@@ -61,10 +62,9 @@ int main(int argc, char** argv) {
     if (!data_dir.empty()) {
       registry = std::make_unique<Registry>(data_dir);
       Json config = ctx.config.to_json();
-      config["global"] = {{"threads", ctx.global.resolved_threads()},
-                          {"seed", ctx.global.seed}};
-      run_id = registry->begin_run(chosen->app->get_name(), ctx.command_line, config,
-                                   RETAILSIM_VERSION);
+      config["global"] = {{"threads", ctx.global.resolved_threads()}, {"seed", ctx.global.seed}};
+      run_id =
+          registry->begin_run(chosen->app->get_name(), ctx.command_line, config, RETAILSIM_VERSION);
     }
     chosen->run(ctx);
     if (registry) registry->end_run(run_id, 0, ctx.counts);

@@ -127,17 +127,30 @@ std::string format_inspect(const Json& s) {
     }
   }
   if (s.contains("files")) {
-    out += "files:\n";
+    // One line for all files, then only the files worth a look (quarantined rows, the old header,
+    // regrouped baskets): a full-size dataset has 117 of them.
+    uint64_t n_files = s["files"].size(), n_old = 0;
+    std::string notable;
+    int n_notable = 0;
     for (const auto& f : s["files"]) {
-      out += fmt::format("  {:<50} {:>8} header, {} read, {} stored, {} quarantined{}\n",
-                         f.value("name", ""), f.value("header_variant", ""),
-                         f.value("rows_read", uint64_t{0}), f.value("rows_stored", uint64_t{0}),
-                         f.value("rows_quarantined", uint64_t{0}),
-                         f.value("reconstructed_baskets", uint64_t{0}) > 0
-                             ? fmt::format(", {} reconstructed baskets",
-                                           f.value("reconstructed_baskets", uint64_t{0}))
-                             : std::string());
+      const bool old_header = f.value("header_variant", "") != "current";
+      n_old += old_header ? 1 : 0;
+      const uint64_t quarantined = f.value("rows_quarantined", uint64_t{0});
+      const uint64_t reconstructed = f.value("reconstructed_baskets", uint64_t{0});
+      if (!old_header && quarantined == 0 && reconstructed == 0) continue;
+      if (++n_notable > 20) continue;
+      notable += fmt::format(
+          "  {:<44} {} header, {} read, {} stored, {} quarantined{}\n", f.value("name", ""),
+          f.value("header_variant", ""), f.value("rows_read", uint64_t{0}),
+          f.value("rows_stored", uint64_t{0}), quarantined,
+          reconstructed > 0 ? fmt::format(", {} reconstructed baskets", reconstructed)
+                            : std::string());
     }
+    out += fmt::format("files        {} ({} with the old header); {} with something to note{}\n",
+                       n_files, n_old, n_notable, n_notable ? ":" : "");
+    out += notable;
+    if (n_notable > 20)
+      out += fmt::format("  ... and {} more (--json lists all)\n", n_notable - 20);
   }
   return out;
 }
