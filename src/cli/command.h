@@ -34,6 +34,7 @@ struct Command {
 // One function per subcommand file; each adds its subcommand to `root`.
 Command add_generate_command(CLI::App& root);
 Command add_ingest_command(CLI::App& root);
+Command add_derive_command(CLI::App& root);
 Command add_inspect_command(CLI::App& root);
 Command add_run_command(CLI::App& root);
 

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/synth_config.h"
 #include "core/progress.h"
+#include "derive/derive.h"
 #include "ingest/ingest.h"
 #include "synth/synth.h"
 
@@ -21,7 +22,7 @@ Command add_run_command(CLI::App& root) {
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = root.add_subcommand(
-      "run", "Run the whole chain: generate (unless --raw) -> ingest -> inspect");
+      "run", "Run the whole chain: generate (unless --raw) -> ingest -> derive -> inspect");
   app->add_option("--data", options->data, "Dataset folder")->required();
   app->add_option("--raw", options->raw, "Real LGSR files to start from instead of generating");
   app->add_option("--preset", options->preset,
@@ -39,17 +40,17 @@ Command add_run_command(CLI::App& root) {
       auto config = synth_config(ctx, options->preset);
       auto previous = Manifest::read(options->data / "truth");
       if (!options->force && previous && previous->config == config.to_json()) {
-        spdlog::info("[1/3] generate: {} is up to date", raw.string());
+        spdlog::info("[1/4] generate: {} is up to date", raw.string());
       } else {
-        spdlog::info("[1/3] generate: preset {}", config.preset);
+        spdlog::info("[1/4] generate: preset {}", config.preset);
         auto summary = synth::generate(config, options->data, threads);
         ctx.counts["generated_rows"] = summary.rows;
       }
     } else {
-      spdlog::info("[1/3] generate: skipped, reading real files from {}", raw.string());
+      spdlog::info("[1/4] generate: skipped, reading real files from {}", raw.string());
     }
 
-    spdlog::info("[2/3] ingest");
+    spdlog::info("[2/4] ingest");
     ingest::IngestOptions ingest_options;
     ingest_options.raw_dir = raw;
     ingest_options.data_dir = options->data;
@@ -57,13 +58,20 @@ Command add_run_command(CLI::App& root) {
     ingest_options.n_threads = threads;
     auto summary = ingest::ingest(ingest_options);
     ctx.counts["ingest"] = summary.to_json();
-    if (summary.skipped) spdlog::info("[2/3] ingest: store is up to date");
+    if (summary.skipped) spdlog::info("[2/4] ingest: store is up to date");
 
-    spdlog::info("[3/3] inspect");
+    spdlog::info("[3/4] derive");
+    derive::StageOptions derive_options;
+    derive_options.data_dir = options->data;
+    derive_options.force = options->force;
+    derive_options.config = derive::DeriveConfig::from_section(ctx.config.section("derive"));
+    ctx.counts["derive"] = derive::derive_stage(derive_options).to_json();
+
+    spdlog::info("[4/4] inspect");
     Json inspected = ingest::inspect_store(options->data);
     std::string text = ingest::format_inspect(inspected);
     std::fwrite(text.data(), 1, text.size(), stdout);
-    std::printf("\nResults are in %s (store/, runs.sqlite%s)\n", options->data.string().c_str(),
+    std::printf("\nResults are in %s (store/, derived/, reports/, runs.sqlite%s)\n", options->data.string().c_str(),
                 options->raw.empty() ? ", raw/, truth/" : "");
   };
   return command;

@@ -105,6 +105,18 @@ struct PriceRows {
   size_t size() const { return product.size(); }
 };
 
+// The same rows in the store's own column types (core/dataset.h), so a 300M-row store is read
+// in place instead of widened into copies. Week = week_index - week_offset.
+struct StorePriceRows {
+  std::span<const int32_t> product;
+  std::span<const int16_t> store;
+  std::span<const int16_t> week;
+  std::span<const int32_t> quantity;
+  std::span<const int32_t> spend_cents;
+  int32_t week_offset = 0;
+  size_t size() const { return product.size(); }
+};
+
 // Observed (product, store, week) cells, sorted by product, then store, then week. Prices are in
 // cents per unit.
 struct PriceCells {
@@ -133,6 +145,8 @@ struct OutlierSummary {
 // thread count. Throws Error on ids out of range.
 PriceCells actual_prices(const PriceRows& rows, const PriceDims& dims, const PriceConfig& config,
                          OutlierSummary* outliers = nullptr);
+PriceCells actual_prices(const StorePriceRows& rows, const PriceDims& dims,
+                         const PriceConfig& config, OutlierSummary* outliers = nullptr);
 
 // Step 2: base price of every cell with the configured estimator, series by series.
 void estimate_base_prices(PriceCells& cells, const PriceConfig& config);
@@ -217,6 +231,8 @@ PriceTable build_price_table(PriceCells cells, const PriceDims& dims, const Stor
 
 // The whole price derivation: actual prices, base prices, table.
 PriceTable derive_prices(const PriceRows& rows, const PriceDims& dims, const StoreInfo& stores,
+                         const PriceConfig& config, OutlierSummary* outliers = nullptr);
+PriceTable derive_prices(const StorePriceRows& rows, const PriceDims& dims, const StoreInfo& stores,
                          const PriceConfig& config, OutlierSummary* outliers = nullptr);
 
 // A dense [n_products, n_stores, n_weeks] grid (small data only; throws Error above
@@ -377,5 +393,47 @@ CustomerMissions customer_missions(const CustomerBaskets& baskets, const Mission
 std::vector<int64_t> basket_promo_spend(std::span<const uint64_t> basket_offsets,
                                         std::span<const int64_t> row_spend_cents,
                                         std::span<const uint8_t> row_promo);
+
+// ---------------------------------------------------------------------------------------------
+// The stage: <data>/store/ -> <data>/derived/<stage>/, and the report <data>/reports/derive.*
+// ---------------------------------------------------------------------------------------------
+
+// Stages in the order they run; missions reads the prices stage (promotion share of spend).
+inline constexpr const char* kStageNames[] = {"prices", "graph", "affinity", "missions"};
+
+struct StageOptions {
+  fs::path data_dir;
+  std::vector<std::string> stages;  // names from kStageNames; empty: all four
+  bool force = false;               // rebuild even when inputs and config are unchanged
+  bool write_report = true;         // reports/derive.json and derive.html after the stages
+  DeriveConfig config;
+};
+
+struct StageResult {
+  std::string stage;
+  bool skipped = false;  // inputs and config unchanged: the folder was left as it was
+  double seconds = 0;
+  Json counts = Json::object();  // the manifest's counts
+};
+
+struct DeriveSummary {
+  std::vector<StageResult> stages;
+  bool report_written = false;
+  Json report_headline = Json::object();  // the report's key figures (see derive_report)
+  double seconds = 0;
+  Json to_json() const;
+};
+
+// Runs the requested stages over the store, each written atomically into derived/<stage>/ with
+// its manifest.json, then the report. Throws Error when there is no store, on an unknown stage,
+// or when missions is asked for alone and derived/prices/ is missing or built with another
+// price config.
+DeriveSummary derive_stage(const StageOptions& options);
+
+// Writes reports/derive.json and reports/derive.html from derived/ (and truth/ when the data is
+// synthetic): per base-price estimator, its promotions and (with truth) base-price MAPE, promo
+// precision/recall/F1 and discount-depth MAE; waterfall level shares; the graph's share of true
+// complement pairs; primary-store accuracy. Returns the JSON written.
+Json derive_report(const fs::path& data_dir, const DeriveConfig& config);
 
 }  // namespace retailsim::derive

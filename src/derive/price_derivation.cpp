@@ -69,6 +69,14 @@ struct Scratch {
   std::vector<uint64_t> sort_buffer;
 };
 
+// Row access shared by the two row layouts (widened test tables, the store's own columns).
+inline int32_t week_of(const PriceRows& rows, size_t i) {
+  return rows.week[i];
+}
+inline int32_t week_of(const StorePriceRows& rows, size_t i) {
+  return int32_t{rows.week[i]} - rows.week_offset;
+}
+
 }  // namespace
 
 Json OutlierSummary::to_json() const {
@@ -78,8 +86,11 @@ Json OutlierSummary::to_json() const {
               {"rows_kept", rows_kept}};
 }
 
-PriceCells actual_prices(const PriceRows& rows, const PriceDims& dims, const PriceConfig& config,
-                         OutlierSummary* outliers) {
+namespace {
+
+template <typename Rows>
+PriceCells actual_prices_of(const Rows& rows, const PriceDims& dims, const PriceConfig& config,
+                            OutlierSummary* outliers) {
   const size_t n = rows.size();
   if (rows.store.size() != n || rows.week.size() != n || rows.quantity.size() != n ||
       rows.spend_cents.size() != n) {
@@ -103,7 +114,7 @@ PriceCells actual_prices(const PriceRows& rows, const PriceDims& dims, const Pri
       uint32_t* local = counts.data() + c * n_products;
       const size_t end = std::min(n, (c + 1) * chunk_rows);
       for (size_t i = c * chunk_rows; i < end; ++i) {
-        const int32_t p = rows.product[i], s = rows.store[i], w = rows.week[i];
+        const int32_t p = rows.product[i], s = rows.store[i], w = week_of(rows, i);
         if (p < 0 || p >= n_products || s < 0 || s >= dims.n_stores || w < 0 || w >= dims.n_weeks) {
           fail("actual_prices: row {} has product {}, store {}, week {} outside {}x{}x{}", i, p, s,
                w, n_products, dims.n_stores, dims.n_weeks);
@@ -147,7 +158,7 @@ PriceCells actual_prices(const PriceRows& rows, const PriceDims& dims, const Pri
         const float price = static_cast<float>(static_cast<double>(rows.spend_cents[i]) /
                                                static_cast<double>(rows.quantity[i]));
         const uint32_t key = static_cast<uint32_t>(rows.store[i]) * uint32_t(dims.n_weeks) +
-                             static_cast<uint32_t>(rows.week[i]);
+                             static_cast<uint32_t>(week_of(rows, i));
         packed[cursor[rows.product[i]]++] = pack(key, price);
       }
     }
@@ -254,6 +265,18 @@ PriceCells actual_prices(const PriceRows& rows, const PriceDims& dims, const Pri
   return cells;
 }
 
+}  // namespace
+
+PriceCells actual_prices(const PriceRows& rows, const PriceDims& dims, const PriceConfig& config,
+                         OutlierSummary* outliers) {
+  return actual_prices_of(rows, dims, config, outliers);
+}
+
+PriceCells actual_prices(const StorePriceRows& rows, const PriceDims& dims,
+                         const PriceConfig& config, OutlierSummary* outliers) {
+  return actual_prices_of(rows, dims, config, outliers);
+}
+
 void estimate_base_prices(PriceCells& cells, const PriceConfig& config) {
   const BaseEstimator estimator = base_estimator_named(config.base_estimator);
   cells.base_price.resize(cells.size());
@@ -276,6 +299,13 @@ void estimate_base_prices(PriceCells& cells, const PriceConfig& config) {
 }
 
 PriceTable derive_prices(const PriceRows& rows, const PriceDims& dims, const StoreInfo& stores,
+                         const PriceConfig& config, OutlierSummary* outliers) {
+  PriceCells cells = actual_prices(rows, dims, config, outliers);
+  estimate_base_prices(cells, config);
+  return build_price_table(std::move(cells), dims, stores, config);
+}
+
+PriceTable derive_prices(const StorePriceRows& rows, const PriceDims& dims, const StoreInfo& stores,
                          const PriceConfig& config, OutlierSummary* outliers) {
   PriceCells cells = actual_prices(rows, dims, config, outliers);
   estimate_base_prices(cells, config);
