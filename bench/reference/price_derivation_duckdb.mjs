@@ -123,6 +123,7 @@ const result = {
   rows: await one('SELECT count(*) FROM t'),
   rows_kept: await one('SELECT count(*) FROM kept'),
   cells: await one('SELECT count(*) FROM promo'),
+  series: await one('SELECT count(*) FROM (SELECT DISTINCT product_id, store_id FROM promo)'),
   promo_cells: await one('SELECT sum(promo_flag) FROM promo'),
   read_seconds: Math.round(t1 - t0) / 1000,
   derive_seconds: Math.round(t2 - t1) / 1000,

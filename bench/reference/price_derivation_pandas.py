@@ -22,7 +22,7 @@ columns the derivation uses, so that the 30M-row set fits in memory), then times
                              fallbacks fill nothing (the counts are printed).
   5. compute_promo_features (discount depth clipped at 0, promo flag > 5 %, pd.cut bins)
 
-Prints one JSON line: rows, rows_kept, cells, read_seconds, derive_seconds, total_seconds,
+Prints one JSON line: rows, rows_kept, cells, series, read_seconds, derive_seconds, total_seconds,
 per-step seconds. With --out DIR writes DIR/prices.csv (one row per observed cell; prices in the
 CSV's own unit, i.e. pounds per unit for LGSR data).
 """
@@ -244,6 +244,7 @@ def main():
         "rows": int(len(transactions)),
         "rows_kept": int(len(kept)),
         "cells": int(len(prices)),
+        "series": int(len(prices[['product_id', 'store_id']].drop_duplicates())),
         "promo_cells": int(prices['promo_flag'].sum()),
         "waterfall_levels": filled,
         "read_seconds": round(t_read - t0, 3),
