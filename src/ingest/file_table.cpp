@@ -6,7 +6,9 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -20,7 +22,8 @@ int32_t CodeDict::intern(std::string_view code) {
   auto it = ids_.find(code);
   if (it != ids_.end()) return it->second;
   if (blocks_.empty() || block_size_ - block_used_ < code.size()) {
-    block_size_ = std::max<size_t>(code.size(), 64 << 10);
+    // Blocks grow from small: most dictionaries (regions, stores) hold a few bytes.
+    block_size_ = std::max(code.size(), std::clamp<size_t>(block_size_ * 2, 256, 64 << 10));
     blocks_.push_back(std::make_unique<char[]>(block_size_));
     block_used_ = 0;
   }
@@ -32,6 +35,28 @@ int32_t CodeDict::intern(std::string_view code) {
   codes_.push_back(owned);
   ids_.emplace(owned, id);
   return id;
+}
+
+void CodeDict::freeze() {
+  if (frozen_) return;
+  size_t total = 0;
+  for (std::string_view code : codes_) total += code.size();
+  if (total > std::numeric_limits<uint32_t>::max())
+    fail("dictionary of {} bytes: too large", total);
+  packed_ = std::make_unique<char[]>(std::max<size_t>(total, 1));
+  offsets_.resize(codes_.size() + 1);
+  uint32_t at = 0;
+  for (size_t i = 0; i < codes_.size(); ++i) {
+    offsets_[i] = at;
+    if (!codes_[i].empty()) std::memcpy(packed_.get() + at, codes_[i].data(), codes_[i].size());
+    at += static_cast<uint32_t>(codes_[i].size());
+  }
+  offsets_.back() = at;
+  std::unordered_map<std::string_view, int32_t>().swap(ids_);
+  std::vector<std::string_view>().swap(codes_);
+  std::vector<std::unique_ptr<char[]>>().swap(blocks_);
+  block_size_ = block_used_ = 0;
+  frozen_ = true;
 }
 
 namespace {
@@ -90,6 +115,43 @@ class FileMerger {
     for (const ParsedRow& row : chunk.rows) merge_row(row, *chunk.validator);
   }
 
+  // Groups the accepted rows by basket (a stable counting sort, so line order holds within a
+  // basket), fills basket_row_offsets and frees what only reading needed.
+  void finish() {
+    const size_t n_rows = row_basket_.size();
+    if (n_rows > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+      fail("{}: {} rows: more than one file may hold (2^31 - 1)", table_.name, n_rows);
+    }
+    std::vector<int32_t>& offsets = table_.basket_row_offsets;
+    offsets.assign(table_.baskets.size() + 1, 0);
+    for (int32_t b : row_basket_) ++offsets[static_cast<size_t>(b) + 1];
+    for (size_t i = 1; i < offsets.size(); ++i) offsets[i] += offsets[i - 1];
+    // Destination of each row, computed in place of its basket id.
+    {
+      std::vector<int32_t> next(offsets.begin(), offsets.end() - 1);
+      for (int32_t& b : row_basket_) b = next[static_cast<size_t>(b)]++;
+    }
+    auto regroup = [&](auto& column) {
+      std::remove_reference_t<decltype(column)> grouped(n_rows);
+      for (size_t r = 0; r < n_rows; ++r) grouped[static_cast<size_t>(row_basket_[r])] = column[r];
+      column.swap(grouped);
+    };
+    regroup(table_.row_product);
+    regroup(table_.row_quantity);
+    regroup(table_.row_spend_cents);
+    regroup(table_.row_line);
+    std::vector<int32_t>().swap(row_basket_);
+    std::vector<int64_t>().swap(basket_first_line_);
+    table_.products.freeze();
+    table_.customers.freeze();
+    table_.stores.freeze();
+    table_.regions.freeze();
+    for (auto& dict : table_.parent_codes) dict.freeze();
+    table_.baskets.shrink_to_fit();
+    table_.product_variants.shrink_to_fit();
+    table_.store_variants.shrink_to_fit();
+  }
+
  private:
   void quarantine(const ParsedRow& row, const RowValidator& validator, Field field, Reason reason,
                   std::string_view value, std::string detail) {
@@ -119,11 +181,12 @@ class FileMerger {
   }
 
   // Compares a row with its basket's reference (first) row; false when it was quarantined.
-  bool check_basket(const ParsedRow& row, const FileBasket& b, const RowValidator& v) {
+  bool check_basket(const ParsedRow& row, int32_t basket, const RowValidator& v) {
+    const FileBasket& b = table_.baskets[static_cast<size_t>(basket)];
     auto differs = [&](Field f, std::string_view value, std::string reference) {
       quarantine(row, v, f, Reason::kBasketMismatch, value,
                  fmt::format("basket {} has {} on its first row (line {})", basket_label(row),
-                             reference, b.first_line));
+                             reference, basket_first_line_[static_cast<size_t>(basket)]));
       return false;
     };
     if (row.week_index != b.week_index) {
@@ -138,7 +201,7 @@ class FileMerger {
     }
     std::string_view ref_customer = b.customer < 0
                                         ? std::string_view()
-                                        : table_.customers.codes()[static_cast<size_t>(b.customer)];
+                                        : table_.customers.code(static_cast<size_t>(b.customer));
     if (row.customer != ref_customer) {
       return differs(Field::kCustCode, row.customer,
                      ref_customer.empty() ? "no customer" : std::string(ref_customer));
@@ -162,14 +225,14 @@ class FileMerger {
                           row.basket_mission, b.mission);
     }
     const FileTable::StoreVariant& store = table_.store_variants[static_cast<size_t>(b.store)];
-    std::string_view ref_store = table_.stores.codes()[static_cast<size_t>(store.store)];
+    std::string_view ref_store = table_.stores.code(static_cast<size_t>(store.store));
     if (row.store != ref_store)
       return differs(Field::kStoreCode, row.store, std::string(ref_store));
     if (row.store_format != store.format) {
       return code_differs(Field::kStoreFormat, Vocabulary::kStoreFormat, row.store_format,
                           store.format);
     }
-    std::string_view ref_region = table_.regions.codes()[static_cast<size_t>(store.region)];
+    std::string_view ref_region = table_.regions.code(static_cast<size_t>(store.region));
     if (row.region != ref_region) {
       return differs(Field::kStoreRegion, row.region, std::string(ref_region));
     }
@@ -207,7 +270,7 @@ class FileMerger {
 
   bool same_parents(const ParsedRow& row, const FileTable::ProductVariant& variant) const {
     for (int level = 0; level < 4; ++level) {
-      if (table_.parent_codes[level].codes()[static_cast<size_t>(variant.parents[level])] !=
+      if (table_.parent_codes[level].code(static_cast<size_t>(variant.parents[level])) !=
           row.parents[level]) {
         return false;
       }
@@ -240,7 +303,7 @@ class FileMerger {
       }
     }
     int32_t basket = find_basket(row);
-    if (basket >= 0 && !check_basket(row, table_.baskets[static_cast<size_t>(basket)], v)) return;
+    if (basket >= 0 && !check_basket(row, basket, v)) return;
     int32_t product = product_variant(row);
     int32_t store =
         basket >= 0 ? table_.baskets[static_cast<size_t>(basket)].store : store_variant(row);
@@ -270,7 +333,7 @@ class FileMerger {
         b.basket_id = pending_id_;
         by_id_.emplace(pending_id_, basket);
       }
-      b.first_line = row.line;
+      basket_first_line_.push_back(row.line);
       b.shop_date = row.shop_date;
       b.customer = customer;
       b.store = store;
@@ -288,15 +351,20 @@ class FileMerger {
       }
       table_.has_week[static_cast<size_t>(row.week_index)] = true;
     }
-    table_.row_basket.push_back(basket);
+    row_basket_.push_back(basket);
     table_.row_product.push_back(product);
     table_.row_quantity.push_back(row.quantity);
     table_.row_spend_cents.push_back(row.spend_cents);
-    table_.row_line.push_back(row.line);
+    if (row.line > std::numeric_limits<uint32_t>::max()) {
+      fail("{}: more than 2^32 - 1 lines: split the file", table_.name);
+    }
+    table_.row_line.push_back(static_cast<uint32_t>(row.line));
   }
 
   FileTable& table_;
   const Calendar& calendar_;
+  std::vector<int32_t> row_basket_;         // local basket of each accepted row, in line order
+  std::vector<int64_t> basket_first_line_;  // by local basket, for mismatch messages
   std::unordered_map<int64_t, int32_t> by_id_;
   std::unordered_map<std::string, int32_t> by_key_;
   std::unordered_map<std::array<int32_t, 5>, int32_t, KeyHash> product_variant_ids_;
@@ -354,13 +422,9 @@ FileTable read_file_table(const fs::path& path, int32_t file_index, const Calend
                   }
                 }));
   });
-  // Vectors grown by doubling hold up to twice their size; the tables wait for all files.
-  table.row_basket.shrink_to_fit();
-  table.row_product.shrink_to_fit();
-  table.row_quantity.shrink_to_fit();
-  table.row_spend_cents.shrink_to_fit();
-  table.row_line.shrink_to_fit();
-  table.baskets.shrink_to_fit();
+  // Regrouping copies each row column into an exact-size vector: no doubling slack is kept while
+  // the tables wait for all files.
+  merger.finish();
   if (table.rows_read != table.rows_stored() + table.quarantine.size()) {
     fail("{}: internal error: {} rows read but {} stored + {} quarantined", table.name,
          table.rows_read, table.rows_stored(), table.quarantine.size());

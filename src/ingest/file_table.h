@@ -32,8 +32,15 @@ class CodeDict {
   }
   // The id of `code`, adding it when new.
   int32_t intern(std::string_view code);
-  const std::vector<std::string_view>& codes() const { return codes_; }
-  size_t size() const { return codes_.size(); }
+  std::string_view code(size_t id) const {
+    return frozen_ ? std::string_view(packed_.get() + offsets_[id], offsets_[id + 1] - offsets_[id])
+                   : codes_[id];
+  }
+  size_t size() const { return frozen_ ? offsets_.size() - 1 : codes_.size(); }
+  // Drops the lookup index and packs the codes into one exact buffer: a finished file's
+  // dictionaries are only read by code from then on, and 117 files' indexes would otherwise
+  // outweigh their rows.
+  void freeze();
 
  private:
   std::vector<std::unique_ptr<char[]>> blocks_;
@@ -41,6 +48,10 @@ class CodeDict {
   size_t block_size_ = 0;
   std::unordered_map<std::string_view, int32_t> ids_;
   std::vector<std::string_view> codes_;
+  // Once frozen: the codes back to back, code i at [offsets_[i], offsets_[i + 1]).
+  bool frozen_ = false;
+  std::unique_ptr<char[]> packed_;
+  std::vector<uint32_t> offsets_;
 };
 
 // Per-basket flags (basket_flags.npy bits, defined with the store reader).
@@ -49,7 +60,6 @@ inline constexpr uint8_t kBasketReconstructed = kBasketFlagReconstructed;
 
 struct FileBasket {
   int64_t basket_id = 0;  // the BASKET_ID, or a negative surrogate for reconstructed baskets
-  int64_t first_line = 0;
   int32_t shop_date = 0;
   int32_t customer = -1;  // local customer id, -1 anonymous
   int32_t store = 0;      // local store variant
@@ -94,20 +104,25 @@ struct FileTable {
   std::vector<uint8_t> customer_segments_vary;         // 1: a later row had other segments
 
   std::vector<FileBasket> baskets;
-  // Accepted rows in line order.
-  std::vector<int32_t> row_basket, row_product, row_quantity, row_spend_cents;  // product: variant
-  std::vector<int64_t> row_line;
+  // Accepted rows grouped by local basket (line order within a basket): basket b's rows are
+  // [basket_row_offsets[b], basket_row_offsets[b + 1]). Grouping them once the file is read
+  // frees the per-row basket id and spares the store builder a permutation of every row.
+  std::vector<int32_t> basket_row_offsets;
+  std::vector<int32_t> row_product, row_quantity, row_spend_cents;  // product: local variant
+  // 1-based line of each row, freed by the store builder once rows are quarantined. 32 bits: a
+  // file of 2^32 lines (~500 GB of CSV) is refused rather than held at 8 bytes a row.
+  std::vector<uint32_t> row_line;
 
   std::vector<QuarantineEntry> quarantine;
   std::vector<bool> has_week;  // by calendar week index
 
-  uint64_t rows_stored() const { return row_basket.size(); }
+  uint64_t rows_stored() const { return row_product.size(); }
 };
 
 // Reads, validates and encodes one file. Chunks are parsed in parallel (oneTBB); a basket's
 // reference is its first row in file order. Throws Error naming the file when it
 // cannot be read, is not gzip although named so, or its header is unknown or lacks columns.
 FileTable read_file_table(const fs::path& path, int32_t file_index, const Calendar& calendar,
-                          Progress* progress, size_t chunk_bytes = 4 << 20);
+                          Progress* progress, size_t chunk_bytes = 1 << 20);
 
 }  // namespace retailsim::ingest

@@ -20,7 +20,7 @@ struct IngestOptions {
   fs::path data_dir;             // the store goes to data_dir/store
   bool force = false;            // rebuild even when inputs are unchanged
   int n_threads = 1;             // worker threads (a oneTBB arena of this size)
-  size_t chunk_bytes = 4 << 20;  // CSV text parsed per task; does not change the output
+  size_t chunk_bytes = 1 << 20;  // CSV text parsed per task; does not change the output
   // Test hook: called with each store file name once it is written into the staging folder.
   // Throwing from it simulates a crash in the middle of writing the store.
   std::function<void(const std::string& file_name)> on_file_written;

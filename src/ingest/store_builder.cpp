@@ -5,6 +5,9 @@
 #include <tbb/task_group.h>
 
 #include <algorithm>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <limits>
 #include <map>
 #include <mutex>
@@ -48,6 +51,14 @@ struct BasketKey {
   int8_t hour;
 };
 
+// Hands freed heap pages back to the system. The files' many small row vectors sit in malloc's
+// arenas, so freeing them alone would not lower the resident size the output is built on top of.
+void release_free_heap() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
 bool basket_before(const BasketKey& a, const BasketKey& b) {
   if (a.week_index != b.week_index) return a.week_index < b.week_index;
   if (a.shop_date != b.shop_date) return a.shop_date < b.shop_date;
@@ -55,26 +66,6 @@ bool basket_before(const BasketKey& a, const BasketKey& b) {
   if (a.basket_id != b.basket_id) return a.basket_id < b.basket_id;
   if (a.file != b.file) return a.file < b.file;
   return a.local < b.local;
-}
-
-// A file's accepted rows grouped by local basket, in line order within a basket.
-struct RowsByBasket {
-  std::vector<int32_t> offsets;  // n_local_baskets + 1
-  std::vector<int32_t> rows;
-};
-
-RowsByBasket group_rows(const FileTable& t) {
-  RowsByBasket g;
-  g.offsets.assign(t.baskets.size() + 1, 0);
-  for (int32_t b : t.row_basket) ++g.offsets[static_cast<size_t>(b) + 1];
-  for (size_t i = 1; i < g.offsets.size(); ++i) g.offsets[i] += g.offsets[i - 1];
-  g.rows.resize(t.row_basket.size());
-  std::vector<int32_t> next(g.offsets.begin(), g.offsets.end() - 1);
-  for (size_t r = 0; r < t.row_basket.size(); ++r) {
-    g.rows[static_cast<size_t>(next[static_cast<size_t>(t.row_basket[r])]++)] =
-        static_cast<int32_t>(r);
-  }
-  return g;
 }
 
 // Writes store files and records their dtype and shape; calls the hook after each.
@@ -143,16 +134,15 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
   for (size_t f = 0; f < n_files; ++f) {
     const auto& t = files[f];
     for (size_t i = 0; i < t.product_variants.size(); ++i) {
-      product_ref.try_emplace(
-          t.products.codes()[static_cast<size_t>(t.product_variants[i].product)],
-          Ref{int32_t(f), int32_t(i)});
+      product_ref.try_emplace(t.products.code(static_cast<size_t>(t.product_variants[i].product)),
+                              Ref{int32_t(f), int32_t(i)});
     }
     for (size_t i = 0; i < t.store_variants.size(); ++i) {
-      store_ref.try_emplace(t.stores.codes()[static_cast<size_t>(t.store_variants[i].store)],
+      store_ref.try_emplace(t.stores.code(static_cast<size_t>(t.store_variants[i].store)),
                             Ref{int32_t(f), int32_t(i)});
     }
     for (size_t i = 0; i < t.customers.size(); ++i) {
-      customer_ref.try_emplace(t.customers.codes()[i], Ref{int32_t(f), int32_t(i)});
+      customer_ref.try_emplace(t.customers.code(i), Ref{int32_t(f), int32_t(i)});
     }
   }
   auto keys = [](const auto& map) {
@@ -176,13 +166,12 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
     return files[static_cast<size_t>(r.file)].store_variants[static_cast<size_t>(r.local)];
   };
   auto parent_code = [&](const Ref& r, int level) {
-    return files[static_cast<size_t>(r.file)]
-        .parent_codes[level]
-        .codes()[static_cast<size_t>(product_variant(r).parents[static_cast<size_t>(level)])];
+    return files[static_cast<size_t>(r.file)].parent_codes[level].code(
+        static_cast<size_t>(product_variant(r).parents[static_cast<size_t>(level)]));
   };
   auto region_code = [&](const Ref& r) {
-    return files[static_cast<size_t>(r.file)]
-        .regions.codes()[static_cast<size_t>(store_variant(r).region)];
+    return files[static_cast<size_t>(r.file)].regions.code(
+        static_cast<size_t>(store_variant(r).region));
   };
   auto format_of = [&](const Ref& r) { return store_variant(r).format; };
 
@@ -212,8 +201,7 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
     std::vector<int> store_bad_field(t.store_variants.size(), -1);  // 0 format, 1 region
     product_map[f].resize(t.product_variants.size());
     for (size_t i = 0; i < t.product_variants.size(); ++i) {
-      std::string_view code =
-          t.products.codes()[static_cast<size_t>(t.product_variants[i].product)];
+      std::string_view code = t.products.code(static_cast<size_t>(t.product_variants[i].product));
       const Ref& ref = product_ref.at(code);
       product_map[f][i] = products.at(code);
       for (int level = 0; level < 4; ++level) {
@@ -226,7 +214,7 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
     }
     store_map[f].resize(t.store_variants.size());
     for (size_t i = 0; i < t.store_variants.size(); ++i) {
-      std::string_view code = t.stores.codes()[static_cast<size_t>(t.store_variants[i].store)];
+      std::string_view code = t.stores.code(static_cast<size_t>(t.store_variants[i].store));
       const Ref& ref = store_ref.at(code);
       store_map[f][i] = stores.at(code);
       Ref here{int32_t(f), int32_t(i)};
@@ -238,7 +226,7 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
     }
     customer_map[f].resize(t.customers.size());
     for (size_t i = 0; i < t.customers.size(); ++i) {
-      std::string_view code = t.customers.codes()[i];
+      std::string_view code = t.customers.code(i);
       const Ref& ref = customer_ref.at(code);
       int32_t g = customers.at(code);
       customer_map[f][i] = g;
@@ -261,57 +249,63 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
                  ? fmt::format("line {}", line)
                  : fmt::format("{} line {}", files[static_cast<size_t>(ref.file)].name, line);
     };
+    // Rows are grouped by basket; dropping some keeps the grouping, with new offsets.
     size_t kept = 0;
-    for (size_t r = 0; r < t.row_basket.size(); ++r) {
-      int32_t variant = t.row_product[r];
-      int32_t local_store = t.baskets[static_cast<size_t>(t.row_basket[r])].store;
-      QuarantineEntry e;
-      e.file = int32_t(f);
-      e.line = t.row_line[r];
-      auto locate = [&](Field field) {
-        int position = t.layout.position[static_cast<int>(field)];
-        e.column = position + 1;
-        e.column_name = t.layout.names[static_cast<size_t>(position)];
-      };
-      if (int level = product_bad_level[static_cast<size_t>(variant)]; level >= 0) {
-        std::string_view code = t.products.codes()[static_cast<size_t>(
-            t.product_variants[static_cast<size_t>(variant)].product)];
-        const Ref& ref = product_ref.at(code);
-        e.reason = Reason::kProductParentsMismatch;
-        locate(kParentFields[level]);
-        e.value.assign(parent_code(Ref{int32_t(f), variant}, level));
-        e.detail = fmt::format("product {} has {} {} on its first row ({})", code,
-                               field_name(kParentFields[level]), parent_code(ref, level),
-                               where(ref, product_variant(ref).first_line));
-        cross_file.push_back(std::move(e));
-        continue;
+    size_t row = 0;
+    for (size_t b = 0; b < t.baskets.size(); ++b) {
+      const size_t basket_end = static_cast<size_t>(t.basket_row_offsets[b + 1]);
+      t.basket_row_offsets[b] = static_cast<int32_t>(kept);
+      const int32_t local_store = t.baskets[b].store;
+      for (; row < basket_end; ++row) {
+        const size_t r = row;
+        int32_t variant = t.row_product[r];
+        QuarantineEntry e;
+        e.file = int32_t(f);
+        e.line = t.row_line[r];
+        auto locate = [&](Field field) {
+          int position = t.layout.position[static_cast<int>(field)];
+          e.column = position + 1;
+          e.column_name = t.layout.names[static_cast<size_t>(position)];
+        };
+        if (int level = product_bad_level[static_cast<size_t>(variant)]; level >= 0) {
+          std::string_view code = t.products.code(
+              static_cast<size_t>(t.product_variants[static_cast<size_t>(variant)].product));
+          const Ref& ref = product_ref.at(code);
+          e.reason = Reason::kProductParentsMismatch;
+          locate(kParentFields[level]);
+          e.value.assign(parent_code(Ref{int32_t(f), variant}, level));
+          e.detail = fmt::format("product {} has {} {} on its first row ({})", code,
+                                 field_name(kParentFields[level]), parent_code(ref, level),
+                                 where(ref, product_variant(ref).first_line));
+          cross_file.push_back(std::move(e));
+          continue;
+        }
+        if (int which = store_bad_field[static_cast<size_t>(local_store)]; which >= 0) {
+          std::string_view code = t.stores.code(
+              static_cast<size_t>(t.store_variants[static_cast<size_t>(local_store)].store));
+          const Ref& ref = store_ref.at(code);
+          Ref here{int32_t(f), local_store};
+          e.reason = Reason::kStoreAttributeMismatch;
+          locate(which == 0 ? Field::kStoreFormat : Field::kStoreRegion);
+          const auto& formats = vocabulary_codes(Vocabulary::kStoreFormat);
+          e.value = which == 0 ? formats[static_cast<size_t>(format_of(here))]
+                               : std::string(region_code(here));
+          e.detail = fmt::format("store {} has {} {} on its first row ({})", code,
+                                 which == 0 ? "STORE_FORMAT" : "STORE_REGION",
+                                 which == 0 ? formats[static_cast<size_t>(format_of(ref))]
+                                            : std::string(region_code(ref)),
+                                 where(ref, store_variant(ref).first_line));
+          cross_file.push_back(std::move(e));
+          continue;
+        }
+        t.row_product[kept] = t.row_product[r];
+        t.row_quantity[kept] = t.row_quantity[r];
+        t.row_spend_cents[kept] = t.row_spend_cents[r];
+        t.row_line[kept] = t.row_line[r];
+        ++kept;
       }
-      if (int which = store_bad_field[static_cast<size_t>(local_store)]; which >= 0) {
-        std::string_view code = t.stores.codes()[static_cast<size_t>(
-            t.store_variants[static_cast<size_t>(local_store)].store)];
-        const Ref& ref = store_ref.at(code);
-        Ref here{int32_t(f), local_store};
-        e.reason = Reason::kStoreAttributeMismatch;
-        locate(which == 0 ? Field::kStoreFormat : Field::kStoreRegion);
-        const auto& formats = vocabulary_codes(Vocabulary::kStoreFormat);
-        e.value = which == 0 ? formats[static_cast<size_t>(format_of(here))]
-                             : std::string(region_code(here));
-        e.detail = fmt::format("store {} has {} {} on its first row ({})", code,
-                               which == 0 ? "STORE_FORMAT" : "STORE_REGION",
-                               which == 0 ? formats[static_cast<size_t>(format_of(ref))]
-                                          : std::string(region_code(ref)),
-                               where(ref, store_variant(ref).first_line));
-        cross_file.push_back(std::move(e));
-        continue;
-      }
-      t.row_basket[kept] = t.row_basket[r];
-      t.row_product[kept] = t.row_product[r];
-      t.row_quantity[kept] = t.row_quantity[r];
-      t.row_spend_cents[kept] = t.row_spend_cents[r];
-      t.row_line[kept] = t.row_line[r];
-      ++kept;
     }
-    t.row_basket.resize(kept);
+    t.basket_row_offsets[t.baskets.size()] = static_cast<int32_t>(kept);
     t.row_product.resize(kept);
     t.row_quantity.resize(kept);
     t.row_spend_cents.resize(kept);
@@ -319,16 +313,15 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
   }
 
   // Line numbers were only needed to quarantine; free them before the output is built.
-  for (auto& t : files) std::vector<int64_t>().swap(t.row_line);
+  for (auto& t : files) std::vector<uint32_t>().swap(t.row_line);
+  release_free_heap();
 
   // Baskets holding at least one stored row, in time order: week, date, hour, BASKET_ID.
-  std::vector<RowsByBasket> grouped(n_files);
   std::vector<BasketKey> order;
   for (size_t f = 0; f < n_files; ++f) {
-    grouped[f] = group_rows(files[f]);
     const auto& t = files[f];
     for (size_t b = 0; b < t.baskets.size(); ++b) {
-      if (grouped[f].offsets[b + 1] == grouped[f].offsets[b]) continue;
+      if (t.basket_row_offsets[b + 1] == t.basket_row_offsets[b]) continue;
       const FileBasket& fb = t.baskets[b];
       order.push_back({fb.shop_date, fb.basket_id, int32_t(f), int32_t(b), fb.week_index, fb.hour});
     }
@@ -375,12 +368,10 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
     buffer.reserve(1 << 18);
     for (size_t g = 0; g < n_baskets; ++g) {
       const BasketKey& k = order[g];
-      const RowsByBasket& rb = grouped[static_cast<size_t>(k.file)];
       const FileTable& t = files[static_cast<size_t>(k.file)];
-      for (int32_t i = rb.offsets[static_cast<size_t>(k.local)];
-           i < rb.offsets[static_cast<size_t>(k.local) + 1]; ++i) {
-        buffer.push_back(value(t, k, static_cast<int32_t>(g),
-                               static_cast<size_t>(rb.rows[static_cast<size_t>(i)])));
+      for (int32_t i = t.basket_row_offsets[static_cast<size_t>(k.local)];
+           i < t.basket_row_offsets[static_cast<size_t>(k.local) + 1]; ++i) {
+        buffer.push_back(value(t, k, static_cast<int32_t>(g), static_cast<size_t>(i)));
         if (buffer.size() == buffer.capacity()) {
           writer.append(buffer);
           buffer.clear();
@@ -430,6 +421,17 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
   });
   group.wait();
 
+  // The row columns are written: free the files' rows before the basket tables are built.
+  std::vector<uint64_t> rows_stored_per_file(n_files);
+  for (size_t f = 0; f < n_files; ++f) {
+    FileTable& t = files[f];
+    rows_stored_per_file[f] = t.rows_stored();
+    std::vector<int32_t>().swap(t.row_product);
+    std::vector<int32_t>().swap(t.row_quantity);
+    std::vector<int32_t>().swap(t.row_spend_cents);
+  }
+  release_free_heap();
+
   // Basket table.
   {
     std::vector<int64_t> basket_id(n_baskets), offsets(n_baskets + 1, 0);
@@ -442,9 +444,9 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
     for (size_t g = 0; g < n_baskets; ++g) {
       const BasketKey& k = order[g];
       const FileBasket& b = basket_of(k);
-      const RowsByBasket& rb = grouped[static_cast<size_t>(k.file)];
-      int64_t n_rows =
-          rb.offsets[static_cast<size_t>(k.local) + 1] - rb.offsets[static_cast<size_t>(k.local)];
+      const FileTable& t = files[static_cast<size_t>(k.file)];
+      int64_t n_rows = t.basket_row_offsets[static_cast<size_t>(k.local) + 1] -
+                       t.basket_row_offsets[static_cast<size_t>(k.local)];
       offsets[g + 1] = offsets[g] + n_rows;
       basket_id[g] = b.basket_id;
       week[g] = b.week_index;
@@ -604,7 +606,7 @@ StoreFigures build_store(std::vector<FileTable>& files, const Calendar& calendar
          {"header_variant", t.layout.variant == HeaderVariant::kOld ? "old" : "current"},
          {"input_bytes", t.input_bytes},
          {"rows_read", t.rows_read},
-         {"rows_stored", t.row_basket.size()},
+         {"rows_stored", rows_stored_per_file[f]},
          {"rows_quarantined", quarantined_per_file[f]},
          {"blank_lines", t.blank_lines},
          {"shop_weeks", weeks},
