@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
-  libcpp-httplib-dev libsqlite3-dev sqlite3 libtbb-dev zlib1g-dev
+  libcpp-httplib-dev libsqlite3-dev sqlite3 libtbb-dev zlib1g-dev libisal-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev libopenblas0-openmp
   python3 python3-numpy python3-pandas
