@@ -1,7 +1,14 @@
 // Base (shelf) price estimators, chosen by name: the seeds' centred rolling max and our
 // regular-level tracker, which tells promotions from shelf-price changes by what happens next.
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
 #include <utility>
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -108,20 +115,119 @@ void regular_level_base(std::span<const int32_t> weeks, std::span<const float> a
 struct Entry {
   const char* name;
   BaseEstimator estimator;
+  bool pooled;  // gaps of a store's series are filled from its store group (config.base_pool)
 };
 constexpr Entry kEstimators[] = {
-    {"regular-level", &regular_level_base},
-    {"rolling-max", &rolling_max_base},
+    {"regular-level", &regular_level_base, true},
+    {"rolling-max", &rolling_max_base, false},  // the seeds' rule, as they wrote it
 };
+
+const Entry& entry_named(const std::string& name);
+
+// Dense group id of every store for config.base_pool ("format" or "format-region").
+std::vector<int32_t> store_groups(const StoreInfo& stores, const std::string& pool) {
+  std::map<std::pair<int32_t, int32_t>, int32_t> ids;
+  std::vector<int32_t> group(stores.format.size());
+  for (size_t s = 0; s < group.size(); ++s) {
+    const std::pair<int32_t, int32_t> key{stores.format[s],
+                                          pool == "format-region" ? stores.region[s] : 0};
+    group[s] = ids.emplace(key, static_cast<int32_t>(ids.size())).first->second;
+  }
+  return group;
+}
+
+struct PoolScratch {
+  std::vector<std::pair<uint32_t, float>> keyed;  // (group * n_weeks + week, price)
+  std::vector<float> pooled;                      // [n_groups * n_weeks], NaN where none
+  std::vector<int32_t> weeks;
+  std::vector<float> actual, base;
+  std::vector<int64_t> own;  // index of the merged week's own cell, -1 for a filled week
+};
+
+const Entry& entry_named(const std::string& name) {
+  for (const Entry& entry : kEstimators) {
+    if (name == entry.name) return entry;
+  }
+  fail("unknown base price estimator '{}' (known: {})", name,
+       fmt::join(base_estimator_names(), ", "));
+}
 
 }  // namespace
 
 BaseEstimator base_estimator_named(const std::string& name) {
-  for (const Entry& entry : kEstimators) {
-    if (name == entry.name) return entry.estimator;
+  return entry_named(name).estimator;
+}
+
+void estimate_base_prices(PriceCells& cells, const PriceConfig& config, const StoreInfo& stores) {
+  const Entry& entry = entry_named(config.base_estimator);
+  if (!entry.pooled || config.base_pool == "none") {
+    estimate_base_prices(cells, config);
+    return;
   }
-  fail("unknown base price estimator '{}' (known: {})", name,
-       fmt::join(base_estimator_names(), ", "));
+  const std::vector<int32_t> group = store_groups(stores, config.base_pool);
+  const int32_t n_groups = group.empty() ? 0 : *std::max_element(group.begin(), group.end()) + 1;
+  int32_t n_weeks = 0;
+  for (int32_t w : cells.week) n_weeks = std::max(n_weeks, w + 1);
+  const size_t n_keys = size_t(n_groups) * size_t(n_weeks);
+  cells.base_price.resize(cells.size());
+  const int32_t n_products = static_cast<int32_t>(cells.product_offsets.size()) - 1;
+  tbb::enumerable_thread_specific<PoolScratch> scratches;
+  tbb::parallel_for(
+      tbb::blocked_range<int32_t>(0, std::max(0, n_products), 1), [&](const auto& range) {
+        PoolScratch& t = scratches.local();
+        for (int32_t p = range.begin(); p != range.end(); ++p) {
+          const uint64_t first = cells.product_offsets[p], last = cells.product_offsets[p + 1];
+          if (first == last) continue;
+          // The group's price each week: the median over its stores' cells.
+          t.keyed.clear();
+          for (uint64_t c = first; c < last; ++c) {
+            const uint32_t key =
+                uint32_t(group[cells.store[c]]) * uint32_t(n_weeks) + uint32_t(cells.week[c]);
+            t.keyed.emplace_back(key, cells.actual_price[c]);
+          }
+          std::sort(t.keyed.begin(), t.keyed.end());
+          t.pooled.assign(n_keys, std::numeric_limits<float>::quiet_NaN());
+          for (size_t i = 0; i < t.keyed.size();) {
+            size_t j = i + 1;
+            while (j < t.keyed.size() && t.keyed[j].first == t.keyed[i].first) ++j;
+            const size_t m = j - i;
+            const float mid = t.keyed[i + m / 2].second;
+            t.pooled[t.keyed[i].first] =
+                m % 2 ? mid : static_cast<float>((double(t.keyed[i + m / 2 - 1].second) + mid) / 2);
+            i = j;
+          }
+          // Each store's series with its gaps filled from the group, within max_promo_weeks of its
+          // own cells (the reach of the tracker's look-ahead).
+          for (uint64_t i = first; i < last;) {
+            uint64_t j = i + 1;
+            while (j < last && cells.store[j] == cells.store[i]) ++j;
+            const size_t g_row = size_t(group[cells.store[i]]) * size_t(n_weeks);
+            const int32_t lo = std::max(0, cells.week[i] - config.max_promo_weeks);
+            const int32_t hi = std::min(n_weeks - 1, cells.week[j - 1] + config.max_promo_weeks);
+            t.weeks.clear();
+            t.actual.clear();
+            t.own.clear();
+            uint64_t next = i;
+            for (int32_t w = lo; w <= hi; ++w) {
+              if (next < j && cells.week[next] == w) {
+                t.weeks.push_back(w);
+                t.actual.push_back(cells.actual_price[next]);
+                t.own.push_back(static_cast<int64_t>(next++));
+              } else if (!std::isnan(t.pooled[g_row + size_t(w)])) {
+                t.weeks.push_back(w);
+                t.actual.push_back(t.pooled[g_row + size_t(w)]);
+                t.own.push_back(-1);
+              }
+            }
+            t.base.assign(t.weeks.size(), 0.0f);
+            entry.estimator(t.weeks, t.actual, t.base, config);
+            for (size_t k = 0; k < t.own.size(); ++k) {
+              if (t.own[k] >= 0) cells.base_price[static_cast<size_t>(t.own[k])] = t.base[k];
+            }
+            i = j;
+          }
+        }
+      });
 }
 
 std::vector<std::string> base_estimator_names() {

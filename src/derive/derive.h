@@ -42,6 +42,11 @@ struct PriceConfig {
   int max_promo_weeks = 8;
   // regular-level: a rise becomes the new level once it holds for this many observed weeks.
   int rise_min_weeks = 2;
+  // regular-level: weeks a store did not sell the product are filled with the median price of
+  // the stores of its group that week ("format", "format-region" or "none"), so a sparse series
+  // (a product that sells mostly on promotion) still sees its shelf price. The seeds'
+  // rolling-max is never pooled.
+  std::string base_pool = "format";
   // Promotion flag: discount depth strictly above this.
   double promo_threshold = 0.05;
   // Discount bins none / shallow / medium / deep, right-inclusive upper edges of the first three.
@@ -92,6 +97,12 @@ struct PriceDims {
   int32_t n_products = 0;
   int32_t n_stores = 0;
   int32_t n_weeks = 0;
+};
+
+// Per store: STORE_FORMAT and STORE_REGION ids (any dense codes).
+struct StoreInfo {
+  std::span<const int32_t> format;
+  std::span<const int32_t> region;
 };
 
 // Transaction rows in any order (anonymous rows included). Ids are dense, 0-based; week is the
@@ -150,6 +161,9 @@ PriceCells actual_prices(const StorePriceRows& rows, const PriceDims& dims,
 
 // Step 2: base price of every cell with the configured estimator, series by series.
 void estimate_base_prices(PriceCells& cells, const PriceConfig& config);
+// The same with the store groups of config.base_pool filling the gaps of pooled estimators'
+// series (stores: per-store format and region, as for the price table).
+void estimate_base_prices(PriceCells& cells, const PriceConfig& config, const StoreInfo& stores);
 
 // A base-price estimator: one (product, store) series in week order -> its base prices.
 using BaseEstimator = void (*)(std::span<const int32_t> weeks, std::span<const float> actual,
@@ -181,12 +195,6 @@ struct PriceLookup {
   float actual_price = std::numeric_limits<float>::quiet_NaN();
   float base_price = std::numeric_limits<float>::quiet_NaN();
   PriceLevel level = PriceLevel::kNone;
-};
-
-// Per store: STORE_FORMAT and STORE_REGION ids (any dense codes).
-struct StoreInfo {
-  std::span<const int32_t> format;
-  std::span<const int32_t> region;
 };
 
 // The compact price table: observed cells plus dense fallback tables, answering any

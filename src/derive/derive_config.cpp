@@ -17,6 +17,7 @@ DeriveConfig DeriveConfig::from_section(const Section& section) {
                             "level_tolerance",
                             "max_promo_weeks",
                             "rise_min_weeks",
+                            "base_pool",
                             "promo_threshold",
                             "discount_bin_edges",
                             "bound_low_quantile",
@@ -42,6 +43,7 @@ DeriveConfig DeriveConfig::from_section(const Section& section) {
   p.level_tolerance = section.get_double("level_tolerance", p.level_tolerance);
   p.max_promo_weeks = static_cast<int>(section.get_int("max_promo_weeks", p.max_promo_weeks));
   p.rise_min_weeks = static_cast<int>(section.get_int("rise_min_weeks", p.rise_min_weeks));
+  p.base_pool = section.get_string("base_pool", p.base_pool);
   p.promo_threshold = section.get_double("promo_threshold", p.promo_threshold);
   p.discount_bin_edges = section.get_doubles("discount_bin_edges", p.discount_bin_edges);
   p.bound_low_quantile = section.get_double("bound_low_quantile", p.bound_low_quantile);
@@ -78,6 +80,9 @@ void DeriveConfig::validate() const {
   }
   if (p.max_promo_weeks < 1) fail("[derive] max_promo_weeks must be >= 1");
   if (p.rise_min_weeks < 1) fail("[derive] rise_min_weeks must be >= 1");
+  if (p.base_pool != "format" && p.base_pool != "format-region" && p.base_pool != "none") {
+    fail("[derive] base_pool must be format, format-region or none (got '{}')", p.base_pool);
+  }
   if (p.promo_threshold < 0 || p.promo_threshold >= 1) {
     fail("[derive] promo_threshold must be in [0, 1)");
   }
@@ -107,6 +112,7 @@ Json DeriveConfig::to_json() const {
               {"level_tolerance", p.level_tolerance},
               {"max_promo_weeks", p.max_promo_weeks},
               {"rise_min_weeks", p.rise_min_weeks},
+              {"base_pool", p.base_pool},
               {"promo_threshold", p.promo_threshold},
               {"discount_bin_edges", p.discount_bin_edges},
               {"bound_low_quantile", p.bound_low_quantile},

@@ -135,10 +135,11 @@ Json derive_report(const fs::path& data_dir, const DeriveConfig& config) {
 
     // Every registered estimator over the same observed cells; the selected one is stored.
     cells = read_price_cells(derived / "prices");
+    const StoreInfoColumns stores = store_info_of(store);
     for (const std::string& name : base_estimator_names()) {
       PriceConfig estimator_config = config.prices;
       estimator_config.base_estimator = name;
-      estimate_base_prices(cells, estimator_config);
+      estimate_base_prices(cells, estimator_config, stores.view());
       estimators.push_back({name, cells.base_price});
       uint64_t promo = 0;
       double depth_sum = 0;

@@ -120,7 +120,7 @@ class StageRunner {
     PriceCells cells =
         actual_prices(price_rows_of(store_, weeks_), dims_, options_.config.prices, &outliers);
     progress.advance();
-    estimate_base_prices(cells, options_.config.prices);
+    estimate_base_prices(cells, options_.config.prices, stores.view());
     progress.advance();
     table_ = build_price_table(std::move(cells), dims_, stores.view(), options_.config.prices);
     auto files = write_price_table(*table_, dir);

@@ -301,14 +301,14 @@ void estimate_base_prices(PriceCells& cells, const PriceConfig& config) {
 PriceTable derive_prices(const PriceRows& rows, const PriceDims& dims, const StoreInfo& stores,
                          const PriceConfig& config, OutlierSummary* outliers) {
   PriceCells cells = actual_prices(rows, dims, config, outliers);
-  estimate_base_prices(cells, config);
+  estimate_base_prices(cells, config, stores);
   return build_price_table(std::move(cells), dims, stores, config);
 }
 
 PriceTable derive_prices(const StorePriceRows& rows, const PriceDims& dims, const StoreInfo& stores,
                          const PriceConfig& config, OutlierSummary* outliers) {
   PriceCells cells = actual_prices(rows, dims, config, outliers);
-  estimate_base_prices(cells, config);
+  estimate_base_prices(cells, config, stores);
   return build_price_table(std::move(cells), dims, stores, config);
 }
 

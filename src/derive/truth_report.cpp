@@ -48,7 +48,14 @@ struct Counts {
   uint64_t n_before_rise = 0;
   uint64_t flagged_after_cut = 0, n_after_cut = 0;
   uint64_t recalled_by_length[5] = {}, promo_by_length[5] = {};
+  uint64_t recalled_by_density[4] = {}, promo_by_density[4] = {}, false_by_density[4] = {};
 };
+
+// Buckets of a series' observed weeks: sparse series hold less evidence of the shelf price.
+constexpr const char* kDensityNames[4] = {"1-4", "5-12", "13-26", "27+"};
+int density_bucket(size_t observed_weeks) {
+  return observed_weeks <= 4 ? 0 : observed_weeks <= 12 ? 1 : observed_weeks <= 26 ? 2 : 3;
+}
 
 double ratio(double a, double b) {
   return b > 0 ? a / b : 0.0;
@@ -108,6 +115,17 @@ Json add_truth_metrics(const fs::path& truth_dir, const ReportInputs& in, Json& 
     actual_ape_sum += std::abs(cells.actual_price[c] - t.actual) / t.actual;
     ++n_known;
   }
+  // Observed weeks of each cell's (product, store) series.
+  std::vector<uint8_t> density(cells.size());
+  for (size_t i = 0; i < cells.size();) {
+    size_t j = i + 1;
+    while (j < cells.size() && cells.product[j] == cells.product[i] &&
+           cells.store[j] == cells.store[i]) {
+      ++j;
+    }
+    std::fill(density.begin() + i, density.begin() + j, uint8_t(density_bucket(j - i)));
+    i = j;
+  }
   report["truth"] = {{"cells_compared", n_known},
                      {"cells_without_truth", cells.size() - n_known},
                      {"actual_price_mape", ratio(actual_ape_sum, double(n_known))}};
@@ -137,6 +155,12 @@ Json add_truth_metrics(const fs::path& truth_dir, const ReportInputs& in, Json& 
         k.flagged_after_cut += derived.promo;
       }
       if (true_promo) {
+        ++k.promo_by_density[density[c]];
+        k.recalled_by_density[density[c]] += derived.promo;
+      } else {
+        k.false_by_density[density[c]] += derived.promo;
+      }
+      if (true_promo) {
         const int length = std::clamp(t.promo_weeks, 1, 4);
         ++k.promo_by_length[length];
         k.recalled_by_length[length] += derived.promo;
@@ -155,7 +179,15 @@ Json add_truth_metrics(const fs::path& truth_dir, const ReportInputs& in, Json& 
       by_length[std::to_string(length)] =
           ratio(double(k.recalled_by_length[length]), double(k.promo_by_length[length]));
     }
+    Json by_density = Json::object(), false_by_density = Json::object();
+    for (int d = 0; d < 4; ++d) {
+      by_density[kDensityNames[d]] =
+          ratio(double(k.recalled_by_density[d]), double(k.promo_by_density[d]));
+      false_by_density[kDensityNames[d]] = k.false_by_density[d];
+    }
     out["shortfalls"] = {
+        {"promo_recall_by_series_weeks", by_density},
+        {"false_promos_by_series_weeks", false_by_density},
         {"promo_recall_by_promo_weeks", by_length},
         {"base_price_mape_week_before_rise", ratio(k.ape_before_rise, double(k.n_before_rise))},
         {"cells_week_before_rise", k.n_before_rise},
