@@ -2,6 +2,7 @@
 // the run registry, error messages and exit codes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -192,6 +193,46 @@ TEST(Cli, QuietRunPrintsNothingOnStderr) {
   command += " --quiet generate --preset tiny --out " + dir.path().string() + " 2>&1 >/dev/null)";
   ASSERT_EQ(run_command(command, &out), 0);
   EXPECT_EQ(out, "");
+}
+
+TEST(Cli, DeriveWritesEveryStageSkipsWhenUpToDateAndRecordsTheRun) {
+  ScratchDir dir;
+  const std::string data = dir.path().string();
+  std::string out;
+  ASSERT_EQ(run_command(bin() + " --quiet generate --preset tiny --out " + data, &out), 0) << out;
+  ASSERT_EQ(run_command(bin() + " --quiet ingest --data " + data, &out), 0) << out;
+  ASSERT_EQ(run_command(bin() + " --threads 2 derive --data " + data, &out), 0) << out;
+  for (const char* stage : {"prices", "graph", "affinity", "missions"}) {
+    EXPECT_TRUE(fs::exists(dir / "derived" / stage / "manifest.json")) << stage;
+  }
+  Json report = read_json(dir / "reports" / "derive.json");
+  EXPECT_TRUE(report["estimators"].contains("regular-level"));
+  EXPECT_TRUE(report["estimators"]["rolling-max"].contains("promo_f1"));
+  EXPECT_TRUE(fs::exists(dir / "reports" / "derive.html"));
+
+  auto prices_time = fs::last_write_time(dir / "derived" / "prices" / "manifest.json");
+  ASSERT_EQ(run_command(bin() + " derive --data " + data, &out), 0) << out;
+  EXPECT_NE(out.find("up to date"), std::string::npos) << out;
+  ASSERT_EQ(run_command(bin() + " derive --data " + data + " --stage graph --force", &out), 0)
+      << out;
+  EXPECT_EQ(fs::last_write_time(dir / "derived" / "prices" / "manifest.json"), prices_time);
+  EXPECT_NE(run_command(bin() + " derive --data " + data + " --stage bogus", &out), 0);
+
+  std::ofstream(dir / "bad.toml") << "[derive]\nbase_estimator = \"nope\"\n";
+  EXPECT_EQ(run_command(bin() + " --config " + (dir / "bad.toml").string() + " derive --data " +
+                            data,
+                        &out),
+            1);
+  EXPECT_NE(out.find("nope"), std::string::npos) << out;
+
+  Registry registry(dir.path());
+  auto runs = registry.runs();
+  auto derive_run = std::find_if(runs.begin(), runs.end(),
+                                 [](const auto& r) { return r.command == "derive"; });
+  ASSERT_NE(derive_run, runs.end());
+  EXPECT_EQ(derive_run->exit_status, 0);
+  Json counts = Json::parse(derive_run->counts_json);
+  EXPECT_GT(counts["stages"]["prices"]["counts"]["cells"].get<uint64_t>(), 0u);
 }
 
 }  // namespace
