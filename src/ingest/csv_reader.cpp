@@ -2,6 +2,9 @@
 #include "ingest/csv_reader.h"
 
 #include <isa-l/igzip_lib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -152,8 +155,44 @@ bool ChunkReader::next(Chunk& chunk) {
   return true;
 }
 
+namespace {
+
+// split_fields for a line without quotes: commas found 16 bytes at a time.
+size_t split_unquoted(std::string_view line, std::vector<std::string_view>& fields) {
+  const char* const begin = line.data();
+  const size_t size = line.size();
+  const size_t capacity = fields.size();
+  size_t n = 0;
+  size_t start = 0;
+  auto field_ends_at = [&](size_t comma) {
+    if (n < capacity) fields[n] = std::string_view(begin + start, comma - start);
+    ++n;
+    start = comma + 1;
+  };
+  size_t i = 0;
+#ifdef __SSE2__
+  const __m128i comma = _mm_set1_epi8(',');
+  for (; i + 16 <= size; i += 16) {
+    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(begin + i));
+    auto mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, comma)));
+    while (mask != 0) {
+      field_ends_at(i + static_cast<size_t>(__builtin_ctz(mask)));
+      mask &= mask - 1;
+    }
+  }
+#endif
+  for (; i < size; ++i) {
+    if (begin[i] == ',') field_ends_at(i);
+  }
+  field_ends_at(size);
+  return n;
+}
+
+}  // namespace
+
 size_t split_fields(std::string_view line, std::vector<std::string_view>& fields,
                     std::deque<std::string>& scratch) {
+  if (std::memchr(line.data(), '"', line.size()) == nullptr) return split_unquoted(line, fields);
   const char* p = line.data();
   const char* end = p + line.size();
   const size_t capacity = fields.size();
@@ -191,9 +230,9 @@ size_t split_fields(std::string_view line, std::vector<std::string_view>& fields
       while (p < end && *p != ',') ++p;
       if (p != after) value = std::string_view(start - 1, static_cast<size_t>(p - start + 1));
     } else {
+      // LGSR fields average ~6 bytes: a byte loop beats a memchr call per field.
       const char* start = p;
-      const void* comma = std::memchr(p, ',', static_cast<size_t>(end - p));
-      p = comma ? static_cast<const char*>(comma) : end;
+      while (p < end && *p != ',') ++p;
       value = std::string_view(start, static_cast<size_t>(p - start));
     }
     if (n < capacity) fields[n] = value;

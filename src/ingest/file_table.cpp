@@ -61,6 +61,15 @@ void CodeDict::freeze() {
 
 namespace {
 
+// Equality of short codes without a memcmp call: the merger compares several per row.
+bool same_code(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 struct ParsedChunk {
   std::unique_ptr<Chunk> chunk;             // owns the text the rows point into
   std::unique_ptr<RowValidator> validator;  // owns unescaped quoted values
@@ -202,7 +211,7 @@ class FileMerger {
     std::string_view ref_customer = b.customer < 0
                                         ? std::string_view()
                                         : table_.customers.code(static_cast<size_t>(b.customer));
-    if (row.customer != ref_customer) {
+    if (!same_code(row.customer, ref_customer)) {
       return differs(Field::kCustCode, row.customer,
                      ref_customer.empty() ? "no customer" : std::string(ref_customer));
     }
@@ -226,14 +235,14 @@ class FileMerger {
     }
     const FileTable::StoreVariant& store = table_.store_variants[static_cast<size_t>(b.store)];
     std::string_view ref_store = table_.stores.code(static_cast<size_t>(store.store));
-    if (row.store != ref_store)
+    if (!same_code(row.store, ref_store))
       return differs(Field::kStoreCode, row.store, std::string(ref_store));
     if (row.store_format != store.format) {
       return code_differs(Field::kStoreFormat, Vocabulary::kStoreFormat, row.store_format,
                           store.format);
     }
     std::string_view ref_region = table_.regions.code(static_cast<size_t>(store.region));
-    if (row.region != ref_region) {
+    if (!same_code(row.region, ref_region)) {
       return differs(Field::kStoreRegion, row.region, std::string(ref_region));
     }
     return true;
@@ -270,8 +279,8 @@ class FileMerger {
 
   bool same_parents(const ParsedRow& row, const FileTable::ProductVariant& variant) const {
     for (int level = 0; level < 4; ++level) {
-      if (table_.parent_codes[level].code(static_cast<size_t>(variant.parents[level])) !=
-          row.parents[level]) {
+      if (!same_code(table_.parent_codes[level].code(static_cast<size_t>(variant.parents[level])),
+                     row.parents[level])) {
         return false;
       }
     }
@@ -310,7 +319,9 @@ class FileMerger {
     int32_t customer = -1;
     if (!row.customer.empty()) {
       size_t before = table_.customers.size();
-      customer = table_.customers.intern(row.customer);
+      // A basket's later rows were checked to carry its customer: no need to look the code up.
+      customer = basket >= 0 ? table_.baskets[static_cast<size_t>(basket)].customer
+                             : table_.customers.intern(row.customer);
       if (table_.customers.size() > before) {
         table_.customer_seg_1.push_back(row.seg_1);
         table_.customer_seg_2.push_back(row.seg_2);

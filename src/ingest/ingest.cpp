@@ -145,7 +145,14 @@ IngestSummary ingest(const IngestOptions& options) {
   manifest.stage = "ingest";
   manifest.schema_version = kStoreLayoutVersion;
   manifest.retailsim_version = RETAILSIM_VERSION;
-  for (const auto& p : paths) manifest.inputs.push_back(describe_input(p, raw));
+  // No more threads than oneTBB may run (asking for more only makes it warn).
+  tbb::task_arena arena(std::clamp(options.n_threads, 1, tbb::this_task_arena::max_concurrency()));
+  // Checksums of every input, in parallel: reading them serially held up the start.
+  manifest.inputs.resize(paths.size());
+  arena.execute([&] {
+    tbb::parallel_for(size_t{0}, paths.size(), size_t{1},
+                      [&](size_t i) { manifest.inputs[i] = describe_input(paths[i], raw); });
+  });
   manifest.inputs.push_back(describe_input(time_csv, raw));
   manifest.config = ingest_config();
 
@@ -165,8 +172,6 @@ IngestSummary ingest(const IngestOptions& options) {
   for (const auto& p : paths) input_bytes += fs::file_size(p);
 
   IngestSummary summary;
-  // No more threads than oneTBB may run (asking for more only makes it warn).
-  tbb::task_arena arena(std::clamp(options.n_threads, 1, tbb::this_task_arena::max_concurrency()));
   arena.execute([&] {
     std::vector<FileTable> files(paths.size());
     {

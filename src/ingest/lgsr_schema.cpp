@@ -173,11 +173,14 @@ const std::vector<std::string>& vocabulary_codes(Vocabulary vocabulary) {
   return table(vocabulary).codes;
 }
 
+const std::vector<std::string>& vocabulary_spellings(Vocabulary vocabulary, HeaderVariant variant) {
+  const VocabularyTable& t = table(vocabulary);
+  return (variant == HeaderVariant::kOld && !t.old_codes.empty()) ? t.old_codes : t.codes;
+}
+
 std::optional<int8_t> vocabulary_id(Vocabulary vocabulary, std::string_view code,
                                     HeaderVariant variant) {
-  const VocabularyTable& t = table(vocabulary);
-  const auto& codes =
-      (variant == HeaderVariant::kOld && !t.old_codes.empty()) ? t.old_codes : t.codes;
+  const auto& codes = vocabulary_spellings(vocabulary, variant);
   for (size_t i = 0; i < codes.size(); ++i) {
     if (codes[i] == code) return static_cast<int8_t>(i);
   }

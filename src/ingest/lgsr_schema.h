@@ -72,6 +72,8 @@ enum class Vocabulary : int8_t {
   kStoreFormat,
 };
 const std::vector<std::string>& vocabulary_codes(Vocabulary vocabulary);
+// The codes as a file of `variant` writes them, by id (the old variant spells segments otherwise).
+const std::vector<std::string>& vocabulary_spellings(Vocabulary vocabulary, HeaderVariant variant);
 // The id of `code` in the vocabulary for a file of `variant`; nullopt when it is not a known code.
 std::optional<int8_t> vocabulary_id(Vocabulary vocabulary, std::string_view code,
                                     HeaderVariant variant);

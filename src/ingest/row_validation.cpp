@@ -2,10 +2,12 @@
 #include "ingest/row_validation.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
 
+#include "core/error.h"
 #include "ingest/csv_reader.h"
 
 namespace retailsim::ingest {
@@ -79,6 +81,15 @@ bool looks_like_rounded_number(std::string_view text) {
 RowValidator::RowValidator(const HeaderLayout& layout, const Calendar& calendar, int32_t file_index)
     : layout_(layout), calendar_(calendar), file_index_(file_index) {
   fields_.resize(static_cast<size_t>(layout.n_columns));
+  for (int v = 0; v < kVocabularyCount; ++v) {
+    const auto& spelled = vocabulary_spellings(static_cast<Vocabulary>(v), layout.variant);
+    CodeList& list = vocabularies_[static_cast<size_t>(v)];
+    list.n = static_cast<int>(spelled.size());
+    if (list.n > kMaxCodes) fail("internal error: vocabulary {} holds {} codes", v, list.n);
+    for (int id = 0; id < list.n; ++id) {
+      list.codes[static_cast<size_t>(id)] = spelled[static_cast<size_t>(id)];
+    }
+  }
   if (calendar.size() > 0) {
     int32_t lo = std::numeric_limits<int32_t>::max();
     int32_t hi = std::numeric_limits<int32_t>::min();
@@ -142,14 +153,24 @@ bool RowValidator::parse(std::string_view line, int64_t line_number, ParsedRow& 
       id = -1;
       return true;
     }
-    auto found = vocabulary_id(v, text, layout_.variant);
-    if (!found) {
+    const CodeList& list = vocabularies_[static_cast<size_t>(v)];
+    int found = -1;
+    for (int i = 0; i < list.n; ++i) {
+      std::string_view candidate = list.codes[static_cast<size_t>(i)];
+      // Codes are 1 to 10 bytes: compare the length and first byte before calling memcmp.
+      if (candidate.size() == text.size() && candidate[0] == text[0] &&
+          std::memcmp(candidate.data(), text.data(), text.size()) == 0) {
+        found = i;
+        break;
+      }
+    }
+    if (found < 0) {
       return reject(f, Reason::kUnknownCode, text,
                     fmt::format("not one of the {} header's codes",
                                 layout_.variant == HeaderVariant::kOld ? "old" : "current"),
                     entry);
     }
-    id = *found;
+    id = static_cast<int8_t>(found);
     return true;
   };
   auto text_field = [&](Field f, std::string_view& out) {

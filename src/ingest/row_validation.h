@@ -3,6 +3,7 @@
 // the file merger's.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -63,6 +64,15 @@ class RowValidator {
   int32_t file_index_;
   int32_t first_shop_week_ = 0;
   std::vector<int16_t> week_index_of_;  // shop_week - first_shop_week_ -> index, -1 if none
+  // The codes of each vocabulary in this file's variant, looked up on every row (vocabulary_id
+  // goes through std::string compares and a static table each time).
+  static constexpr int kVocabularyCount = 7;
+  static constexpr int kMaxCodes = 8;
+  struct CodeList {
+    std::array<std::string_view, kMaxCodes> codes{};
+    int n = 0;
+  };
+  std::array<CodeList, kVocabularyCount> vocabularies_;
   std::vector<std::string_view> fields_;
   std::deque<std::string> scratch_;
   int64_t line_ = 0;
