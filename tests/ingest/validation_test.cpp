@@ -5,6 +5,7 @@
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/manifest.h"
+#include "core/npy.h"
 #include "lgsr_fixture.h"
 
 namespace retailsim::ingest {
@@ -142,6 +143,35 @@ TEST(Validation, ChecksProductsAndStoresAcrossFilesAgainstTheEarliestFile) {
   EXPECT_NE(q[0].detail.find("transactions_200607.csv"), std::string::npos) << q[0].detail;
   EXPECT_EQ(q[1].reason, "store_attribute_mismatch");
   EXPECT_EQ(q[1].column_name, "STORE_FORMAT");
+}
+
+TEST(Validation, InterleavedBasketsKeepLineOrderAndCrossFileQuarantineNamesTheRightLine) {
+  ScratchDir dir;
+  fs::path raw = make_raw_dir(dir.path());
+  write_text(raw / "transactions_200607.csv", testing::csv_text({valid_row()}));
+  // Two baskets whose rows alternate; line 5 carries the first file's product with other parents.
+  auto row = [](const char* basket, const char* product, const char* spend) {
+    Row r = {{"SHOP_WEEK", "200609"}, {"SHOP_DATE", "20060424"}, {"SHOP_WEEKDAY", "2"},
+             {"BASKET_ID", basket},   {"PROD_CODE", product},    {"SPEND", spend}};
+    return valid_row(r);
+  };
+  Row moved = row("22", "PRD0900033", "9.99");
+  moved["PROD_CODE_10"] = "CL99999";
+  write_text(raw / "transactions_200609.csv",
+             csv_text({row("21", "PRD7", "1.00"), row("22", "PRD8", "2.00"),
+                       row("21", "PRD9", "3.00"), moved, row("21", "PRD7", "4.00")}));
+  IngestSummary s = run_ingest(raw, dir / "data");
+  EXPECT_EQ(s.rows_stored, 5u);
+  EXPECT_EQ(s.rows_quarantined, 1u);
+  auto q = read_quarantine(dir / "data");
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].line, "5");
+  EXPECT_EQ(q[0].reason, "product_parents_mismatch");
+  // Baskets in time order, then BASKET_ID; each basket's rows in line order.
+  EXPECT_EQ(read_npy<int32_t>(dir / "data" / "store" / "spend_cents.npy"),
+            (std::vector<int32_t>{93, 100, 300, 400, 200}));
+  EXPECT_EQ(read_npy<int64_t>(dir / "data" / "store" / "basket_row_offsets.npy"),
+            (std::vector<int64_t>{0, 1, 4, 5}));
 }
 
 std::string column_bytes(const fs::path& data, const std::string& name) {
