@@ -13,6 +13,7 @@ Command add_derive_command(CLI::App& root) {
     fs::path data;
     std::string stage;  // empty: all
     bool force = false;
+    bool dense = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = root.add_subcommand(
@@ -22,6 +23,8 @@ Command add_derive_command(CLI::App& root) {
   app->add_option("--stage", options->stage, "Only this stage (default: all, in order)")
       ->check(CLI::IsMember({"prices", "graph", "affinity", "missions"}));
   app->add_flag("--force", options->force, "Rebuild even when inputs and config are unchanged");
+  app->add_flag("--dense", options->dense,
+                "Also write dense [product, store, week] price grids (small data only)");
 
   Command command;
   command.app = app;
@@ -32,6 +35,7 @@ Command add_derive_command(CLI::App& root) {
     if (!options->stage.empty()) o.stages = {options->stage};
     o.force = options->force;
     o.config = derive::DeriveConfig::from_section(ctx.config.section("derive"));
+    if (options->dense) o.config.prices.dense_export = true;
     const derive::DeriveSummary summary = derive::derive_stage(o);
     ctx.counts = summary.to_json();
     spdlog::info("derive done in {}", human_duration(summary.seconds));

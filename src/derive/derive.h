@@ -56,6 +56,9 @@ struct PriceConfig {
   double bound_high_quantile = 0.95;
   // dense_prices() refuses grids larger than this many cells.
   int64_t dense_max_cells = 50'000'000;
+  // Also write the dense [product, store, week] grids (dense_*.npy) for small data, for users
+  // who want plain arrays; `retailsim derive --dense` sets it.
+  bool dense_export = false;
 };
 
 struct GraphConfig {

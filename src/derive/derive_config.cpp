@@ -23,6 +23,7 @@ DeriveConfig DeriveConfig::from_section(const Section& section) {
                             "bound_low_quantile",
                             "bound_high_quantile",
                             "dense_max_cells",
+                            "dense_export",
                             "graph_min_count",
                             "graph_top_k",
                             "graph_rank_by",
@@ -49,6 +50,7 @@ DeriveConfig DeriveConfig::from_section(const Section& section) {
   p.bound_low_quantile = section.get_double("bound_low_quantile", p.bound_low_quantile);
   p.bound_high_quantile = section.get_double("bound_high_quantile", p.bound_high_quantile);
   p.dense_max_cells = section.get_int("dense_max_cells", p.dense_max_cells);
+  p.dense_export = section.get_bool("dense_export", p.dense_export);
   GraphConfig& g = c.graph;
   g.min_count = static_cast<int>(section.get_int("graph_min_count", g.min_count));
   g.top_k = static_cast<int>(section.get_int("graph_top_k", g.top_k));
@@ -118,6 +120,7 @@ Json DeriveConfig::to_json() const {
               {"bound_low_quantile", p.bound_low_quantile},
               {"bound_high_quantile", p.bound_high_quantile},
               {"dense_max_cells", p.dense_max_cells},
+              {"dense_export", p.dense_export},
               {"graph_min_count", graph.min_count},
               {"graph_top_k", graph.top_k},
               {"graph_rank_by", graph.rank_by},

@@ -126,6 +126,18 @@ class StageRunner {
     auto files = write_price_table(*table_, dir);
     write_npy(dir / "removed_outliers_per_product.npy", outliers.removed_per_product);
     files.push_back("removed_outliers_per_product.npy");
+    if (options_.config.prices.dense_export) {
+      const DensePrices dense = dense_prices(*table_, options_.config.prices);
+      const std::vector<uint64_t> shape = {static_cast<uint64_t>(dims_.n_products),
+                                           static_cast<uint64_t>(dims_.n_stores),
+                                           static_cast<uint64_t>(dims_.n_weeks)};
+      write_npy(dir / "dense_actual_price.npy", dense.actual_price, shape);
+      write_npy(dir / "dense_base_price.npy", dense.base_price, shape);
+      write_npy(dir / "dense_level.npy", dense.level, shape);
+      write_npy(dir / "dense_promo_flag.npy", dense.promo_flag, shape);
+      files.insert(files.end(), {"dense_actual_price.npy", "dense_base_price.npy",
+                                 "dense_level.npy", "dense_promo_flag.npy"});
+    }
     progress.advance();
     progress.finish();
 

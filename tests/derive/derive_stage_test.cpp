@@ -214,6 +214,40 @@ TEST_F(DeriveStage, StoreTypedRowsGiveTheSameCellsAsWidenedRows) {
   EXPECT_EQ(a.product_offsets, b.product_offsets);
 }
 
+TEST(DeriveStageDense, DenseExportWritesGridsThatAgreeWithTheCompactTable) {
+  testing::ScratchDir dir;
+  make_tiny_store(dir.path());
+  StageOptions options = stage_options(dir.path());
+  options.stages = {"prices"};
+  options.write_report = false;
+  derive_stage(options);
+  EXPECT_FALSE(fs::exists(dir / "derived" / "prices" / "dense_base_price.npy"));
+
+  options.config.prices.dense_export = true;  // a config change: the stage is rebuilt
+  EXPECT_FALSE(result_of(derive_stage(options), "prices").skipped);
+  const Store store = Store::open(dir.path());
+  const fs::path prices = dir / "derived" / "prices";
+  const auto n_weeks = read_npy_info(prices / "dense_base_price.npy").shape.at(2);
+  const std::vector<uint64_t> shape = {store.n_products(), store.n_stores(), n_weeks};
+  expect_column(prices / "dense_actual_price.npy", "<f4", shape);
+  expect_column(prices / "dense_base_price.npy", "<f4", shape);
+  expect_column(prices / "dense_level.npy", "|u1", shape);
+  expect_column(prices / "dense_promo_flag.npy", "|u1", shape);
+
+  // Every observed cell of the compact table sits at its place in the dense grid.
+  const auto product = read_npy<int32_t>(prices / "cell_product.npy");
+  const auto store_id = read_npy<int32_t>(prices / "cell_store.npy");
+  const auto week = read_npy<int32_t>(prices / "cell_week.npy");
+  const auto base = read_npy<float>(prices / "cell_base_price.npy");
+  const Column<float> dense(prices / "dense_base_price.npy");
+  ASSERT_FALSE(product.empty());
+  for (size_t i = 0; i < product.size(); ++i) {
+    const size_t at =
+        (static_cast<size_t>(product[i]) * shape[1] + store_id[i]) * n_weeks + week[i];
+    ASSERT_FLOAT_EQ(dense[at], base[i]) << "cell " << i;
+  }
+}
+
 TEST(DeriveStageRequirements, MissionsAloneNeedsThePricesStage) {
   ScratchDir dir;
   make_tiny_store(dir.path());
