@@ -68,6 +68,8 @@ void Progress::advance(uint64_t n) {
   if (style_ == Style::kBar) {
     if (now - last_render_ < std::chrono::milliseconds(100)) return;
   } else {
+    // Log lines are for long work: nothing in between for steps that finish within seconds.
+    if (now - start_ < std::chrono::seconds(2)) return;
     uint64_t total = total_;
     int decile = total ? static_cast<int>(10 * done_ / total) : 0;
     bool new_decile = total && decile > last_log_decile_ && decile < 10;
