@@ -47,12 +47,16 @@ Progress::Progress(std::string label, uint64_t total, std::string unit)
   set_style(Style::kAuto);
 }
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+  finish();
+}
 
 void Progress::set_style(Style style) {
   if (style == Style::kAuto) {
-    if (logging_quiet()) style = Style::kSilent;
-    else style = ::isatty(STDERR_FILENO) ? Style::kBar : Style::kLog;
+    if (logging_quiet())
+      style = Style::kSilent;
+    else
+      style = ::isatty(STDERR_FILENO) ? Style::kBar : Style::kLog;
   }
   style_ = style;
 }
@@ -87,6 +91,16 @@ void Progress::finish() {
   if (style_ != Style::kSilent) render(true);
 }
 
+namespace {
+// "1.2 M rows" for counts, "1.2 GiB" for a unit of bytes.
+std::string amount(double n, const std::string& unit) {
+  return unit == "bytes" ? human_bytes(n) : human_count(n) + " " + unit;
+}
+std::string bare_amount(double n, const std::string& unit) {
+  return unit == "bytes" ? human_bytes(n) : human_count(n);
+}
+}  // namespace
+
 void Progress::render(bool final_line) {
   auto now = std::chrono::steady_clock::now();
   last_render_ = now;
@@ -94,7 +108,7 @@ void Progress::render(bool final_line) {
   double done = static_cast<double>(done_);
   double total = static_cast<double>(total_);
   double rate = elapsed > 0 ? done / elapsed : 0;
-  std::string rate_text = fmt::format("{} {}/s", human_count(rate), unit_);
+  std::string rate_text = amount(rate, unit_) + "/s";
   if (style_ == Style::kBar) {
     std::string line;
     if (total > 0) {
@@ -102,12 +116,13 @@ void Progress::render(bool final_line) {
       int width = 30;
       int filled = static_cast<int>(frac * width);
       double eta = rate > 0 ? (total - done) / rate : NAN;
-      line = fmt::format("\r{} [{}{}] {:5.1f}% {}/{} {} {} ETA {}", label_,
-                         std::string(filled, '#'), std::string(width - filled, '.'), 100 * frac,
-                         human_count(done), human_count(total), unit_, rate_text,
-                         final_line ? human_duration(elapsed) : human_duration(eta));
+      line = fmt::format(
+          "\r{} [{}{}] {:5.1f}% {}/{} {} {}", label_, std::string(filled, '#'),
+          std::string(width - filled, '.'), 100 * frac, bare_amount(done, unit_),
+          amount(total, unit_), rate_text,
+          final_line ? "took " + human_duration(elapsed) : "ETA " + human_duration(eta));
     } else {
-      line = fmt::format("\r{} {} {} {} {}", label_, human_count(done), unit_, rate_text,
+      line = fmt::format("\r{} {} {} {}", label_, amount(done, unit_), rate_text,
                          human_duration(elapsed));
     }
     std::fprintf(stderr, "%s\033[K%s", line.c_str(), final_line ? "\n" : "");
@@ -115,12 +130,12 @@ void Progress::render(bool final_line) {
   } else {
     if (total > 0) {
       last_log_decile_ = static_cast<int>(10 * done / total);
-      spdlog::info("{}: {}/{} {} ({:.0f}%), {}, {}", label_, human_count(done), human_count(total),
-                   unit_, 100 * std::min(1.0, done / total), rate_text,
+      spdlog::info("{}: {}/{} ({:.0f}%), {}, {}", label_, bare_amount(done, unit_),
+                   amount(total, unit_), 100 * std::min(1.0, done / total), rate_text,
                    final_line ? "took " + human_duration(elapsed)
                               : "ETA " + human_duration(rate > 0 ? (total - done) / rate : NAN));
     } else {
-      spdlog::info("{}: {} {}, {}{}", label_, human_count(done), unit_, rate_text,
+      spdlog::info("{}: {}, {}{}", label_, amount(done, unit_), rate_text,
                    final_line ? ", took " + human_duration(elapsed) : "");
     }
   }
