@@ -122,12 +122,13 @@ class StageRunner {
     progress.advance();
     estimate_base_prices(cells, options_.config.prices, stores.view());
     progress.advance();
-    table_ = build_price_table(std::move(cells), dims_, stores.view(), options_.config.prices);
-    auto files = write_price_table(*table_, dir);
+    const PriceTable table =
+        build_price_table(std::move(cells), dims_, stores.view(), options_.config.prices);
+    auto files = write_price_table(table, dir);
     write_npy(dir / "removed_outliers_per_product.npy", outliers.removed_per_product);
     files.push_back("removed_outliers_per_product.npy");
     if (options_.config.prices.dense_export) {
-      const DensePrices dense = dense_prices(*table_, options_.config.prices);
+      const DensePrices dense = dense_prices(table, options_.config.prices);
       const std::vector<uint64_t> shape = {static_cast<uint64_t>(dims_.n_products),
                                            static_cast<uint64_t>(dims_.n_stores),
                                            static_cast<uint64_t>(dims_.n_weeks)};
@@ -142,13 +143,13 @@ class StageRunner {
     progress.finish();
 
     counts = outliers.to_json();
-    counts["cells"] = table_->cells.size();
+    counts["cells"] = table.cells.size();
     counts["products"] = dims_.n_products;
     counts["stores"] = dims_.n_stores;
     counts["weeks"] = dims_.n_weeks;
-    counts["promo_cells"] = std::count(table_->promo_flag.begin(), table_->promo_flag.end(), 1);
+    counts["promo_cells"] = std::count(table.promo_flag.begin(), table.promo_flag.end(), 1);
     Json levels = Json::object();
-    const std::vector<uint64_t> by_level = table_->level_counts();
+    const std::vector<uint64_t> by_level = table.level_counts();
     for (size_t level = 0; level < by_level.size(); ++level) {
       levels[price_level_name(static_cast<PriceLevel>(level))] = by_level[level];
     }
@@ -182,8 +183,7 @@ class StageRunner {
 
   std::vector<std::string> build_affinity(const fs::path& dir, Json& counts) {
     Progress progress("derive affinity", 2, "steps");
-    const CustomerBasketColumns baskets =
-        customer_baskets_of(store_, weeks_, nullptr, options_.config.prices);
+    const CustomerBasketColumns baskets = customer_baskets_of(store_, weeks_, nullptr);
     const CustomerAffinity affinity =
         customer_affinity(baskets.view(store_), weeks_.n_weeks - 1, options_.config.affinity);
     progress.advance();
@@ -202,10 +202,14 @@ class StageRunner {
 
   std::vector<std::string> build_missions(const fs::path& dir, Json& counts) {
     Progress progress("derive missions", 3, "steps");
-    const PriceTable& table = price_table();
+    // Only the promotion flags of derived/prices/ are needed, not the price table (its medians
+    // and per-cell prices): the flags are read back at one byte per cell and freed before the
+    // per-customer pass.
+    std::optional<PromoLookup> promos =
+        PromoLookup::read(derived_ / "prices", dims_, options_.config.prices);
     progress.advance();
-    const CustomerBasketColumns baskets =
-        customer_baskets_of(store_, weeks_, &table, options_.config.prices);
+    const CustomerBasketColumns baskets = customer_baskets_of(store_, weeks_, &*promos);
+    promos.reset();
     const CustomerMissions missions =
         customer_missions(baskets.view(store_), mission_vocab_of(store_));
     progress.advance();
@@ -233,24 +237,12 @@ class StageRunner {
     return describe_input(prices_dir / "manifest.json", options_.data_dir);
   }
 
-  // The table built in this run, or the one in derived/prices/ rebuilt from its cells (its
-  // config equals ours: prices_input_for_missions() checked).
-  const PriceTable& price_table() {
-    if (!table_) {
-      const StoreInfoColumns stores = store_info_of(store_);
-      table_ = build_price_table(read_price_cells(derived_ / "prices"), dims_, stores.view(),
-                                 options_.config.prices);
-    }
-    return *table_;
-  }
-
   const StageOptions& options_;
   const Store& store_;
   DataWeeks weeks_;
   PriceDims dims_;
   fs::path derived_;
   InputFile store_input_;
-  std::optional<PriceTable> table_;
 };
 
 std::vector<std::string> stages_to_run(const std::vector<std::string>& requested) {

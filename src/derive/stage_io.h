@@ -39,6 +39,24 @@ HierarchyColumns hierarchy_of(const Store& store);
 BasketRows basket_rows_of(const Store& store);
 GraphNames graph_names_of(const Store& store);
 
+// The promotion flag of any (product, store, week) as promotion_of(PriceTable::lookup()), read
+// from derived/prices/ (built with `config`) without its prices: missions needs only the flags.
+class PromoLookup {
+ public:
+  static PromoLookup read(const fs::path& prices_dir, const PriceDims& dims,
+                          const PriceConfig& config);
+  bool promo(int32_t product, int32_t store, int32_t week) const;
+
+ private:
+  int64_t find_cell(int32_t product, int32_t store, int32_t week) const;
+  int32_t n_stores_ = 0, n_weeks_ = 0, n_groups_ = 0, words_ = 0;
+  std::vector<uint64_t> series_;         // per (product, store): first cell, then week mask words
+  std::vector<uint8_t> cell_promo_;      // per observed cell
+  std::vector<uint8_t> fallback_;        // per (product, group, week): none, priced, promoted
+  std::vector<int32_t> store_group_;     // per store
+  std::vector<int32_t> last_sold_week_;  // per (product, week)
+};
+
 // Per-basket columns of the customers' baskets, owned; spend and lines summed from the rows and,
 // with a price table, the spend on promoted rows.
 struct CustomerBasketColumns {
@@ -47,10 +65,9 @@ struct CustomerBasketColumns {
   std::vector<int64_t> spend_cents, promo_spend_cents;
   CustomerBaskets view(const Store& source) const;
 };
-// Without a price table promo_spend_cents stays empty.
+// Without promotion flags promo_spend_cents stays empty.
 CustomerBasketColumns customer_baskets_of(const Store& store, const DataWeeks& weeks,
-                                          const PriceTable* prices,
-                                          const PriceConfig& price_config);
+                                          const PromoLookup* promos);
 MissionVocab mission_vocab_of(const Store& store);
 
 // Writers of derived/<stage>/ contents; each returns the file names it wrote.

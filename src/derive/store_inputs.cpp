@@ -94,8 +94,7 @@ CustomerBaskets CustomerBasketColumns::view(const Store& source) const {
 }
 
 CustomerBasketColumns customer_baskets_of(const Store& store, const DataWeeks& weeks,
-                                          const PriceTable* prices,
-                                          const PriceConfig& price_config) {
+                                          const PromoLookup* promos) {
   CustomerBasketColumns c;
   c.basket_ids.assign(store.customer_baskets.begin(), store.customer_baskets.end());
   const size_t n = store.n_baskets();
@@ -105,7 +104,7 @@ CustomerBasketColumns customer_baskets_of(const Store& store, const DataWeeks& w
   c.weekday.resize(n);
   c.lines.resize(n);
   c.spend_cents.resize(n);
-  if (prices) c.promo_spend_cents.resize(n);
+  if (promos) c.promo_spend_cents.resize(n);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 4096), [&](const auto& range) {
     for (size_t b = range.begin(); b != range.end(); ++b) {
       c.store[b] = store.basket_store_id[b];
@@ -118,17 +117,14 @@ CustomerBasketColumns customer_baskets_of(const Store& store, const DataWeeks& w
       for (int64_t r = rows.begin; r < rows.end; ++r) {
         const auto i = static_cast<size_t>(r);
         spend += store.spend_cents[i];
-        if (prices) {
-          // As row_promo_flags(): the row's cell through the waterfall.
-          const PriceLookup found = prices->lookup(store.product_id[i], store.store_id[i],
-                                                   store.week_index[i] - weeks.first_week_index);
-          if (promotion_of(found.actual_price, found.base_price, price_config).promo) {
-            promo_spend += store.spend_cents[i];
-          }
+        // As row_promo_flags(): the row's cell through the waterfall.
+        if (promos && promos->promo(store.product_id[i], store.store_id[i],
+                                    store.week_index[i] - weeks.first_week_index)) {
+          promo_spend += store.spend_cents[i];
         }
       }
       c.spend_cents[b] = spend;
-      if (prices) c.promo_spend_cents[b] = promo_spend;
+      if (promos) c.promo_spend_cents[b] = promo_spend;
     }
   });
   return c;
