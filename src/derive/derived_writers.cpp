@@ -102,7 +102,6 @@ PriceCells read_price_cells(const fs::path& dir) {
   cells.store = read_npy<int32_t>(dir / "cell_store.npy");
   cells.week = read_npy<int32_t>(dir / "cell_week.npy");
   cells.actual_price = read_npy<float>(dir / "cell_actual_price.npy");
-  cells.n_rows = read_npy<uint32_t>(dir / "cell_n_rows.npy");
   cells.base_price = read_npy<float>(dir / "cell_base_price.npy");
   cells.product_offsets = read_npy<uint64_t>(dir / "product_cell_offsets.npy");
   return cells;

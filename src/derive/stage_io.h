@@ -76,7 +76,8 @@ std::vector<std::string> write_product_graph(const PairCounts& pairs, const Prod
 std::vector<std::string> write_affinity(const CustomerAffinity& affinity, const fs::path& dir);
 std::vector<std::string> write_missions(const CustomerMissions& missions, const fs::path& dir);
 
-// Reads the observed cells of derived/prices/ back (with the selected estimator's base prices).
+// Reads the observed cells of derived/prices/ back (with the selected estimator's base prices),
+// without their row counts (n_rows stays empty): the report does not use them.
 PriceCells read_price_cells(const fs::path& prices_dir);
 
 // The truth side of the report (truth_report.cpp, the one file that knows synth's World).

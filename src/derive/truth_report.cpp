@@ -74,6 +74,61 @@ std::vector<uint8_t> promo_lengths(const World& world) {
   return length;
 }
 
+// What the truth says about the cell of world product p, store s, week w.
+TruthCell truth_of(const World& world, const std::vector<uint8_t>& promo_length, int32_t p,
+                   int32_t s, int32_t w) {
+  TruthCell t;
+  const int zone = world.store_format[s];
+  t.known = true;
+  const int32_t base = world.base_price(w, zone, p);
+  const int32_t depth_pct = world.promo_depth(w, zone, p);
+  t.base = static_cast<float>(base);
+  t.actual = static_cast<float>(synth::promo_price(base, depth_pct));
+  t.depth = 1.0f - t.actual / t.base;
+  t.promo_weeks = depth_pct > 0 ? promo_length[world.price_index(w, zone, p)] : 0;
+  t.before_rise = w + 1 < world.n_weeks() && world.base_price(w + 1, zone, p) > base;
+  for (int back = 0; back < 2 && w - back >= 1; ++back) {
+    if (world.base_price(w - back, zone, p) < world.base_price(w - back - 1, zone, p)) {
+      t.after_cut = true;
+    }
+  }
+  return t;
+}
+
+// One known cell against one estimator's base price.
+void tally(Counts& k, const TruthCell& t, int density, float actual_price, float base,
+           const PriceConfig& config) {
+  const Promotion derived = promotion_of(actual_price, base, config);
+  const bool true_promo = t.promo_weeks > 0;
+  k.tp += derived.promo && true_promo;
+  k.fp += derived.promo && !true_promo;
+  k.fn += !derived.promo && true_promo;
+  k.tn += !derived.promo && !true_promo;
+  const double ape = std::abs(base - t.base) / t.base;
+  k.ape_sum += ape;
+  k.depth_err_sum += std::abs(derived.depth - t.depth);
+  ++k.n;
+  if (t.before_rise) {
+    k.ape_before_rise += ape;
+    ++k.n_before_rise;
+  }
+  if (t.after_cut && !true_promo) {
+    ++k.n_after_cut;
+    k.flagged_after_cut += derived.promo;
+  }
+  if (true_promo) {
+    ++k.promo_by_density[density];
+    k.recalled_by_density[density] += derived.promo;
+  } else {
+    k.false_by_density[density] += derived.promo;
+  }
+  if (true_promo) {
+    const int length = std::clamp(t.promo_weeks, 1, 4);
+    ++k.promo_by_length[length];
+    k.recalled_by_length[length] += derived.promo;
+  }
+}
+
 }  // namespace
 
 Json add_truth_metrics(const fs::path& truth_dir, const ReportInputs& in, Json& report) {
@@ -89,83 +144,40 @@ Json add_truth_metrics(const fs::path& truth_dir, const ReportInputs& in, Json& 
   }
   const std::vector<uint8_t> promo_length = promo_lengths(world);
 
-  // The truth of each observed cell, once.
-  std::vector<TruthCell> truth(cells.size());
+  // One pass over the observed cells, series by series: each cell's truth is read once and
+  // tallied for every estimator, so no per-cell truth (or density) array is held.
+  std::vector<Counts> counts(in.estimators.size());
   double actual_ape_sum = 0;
   uint64_t n_known = 0;
-  for (size_t c = 0; c < cells.size(); ++c) {
-    const int32_t p = product_of[cells.product[c]], s = store_of[cells.store[c]];
-    const int32_t w = week_of[cells.week[c]];
-    if (p < 0 || s < 0 || w < 0) continue;
-    const int zone = world.store_format[s];
-    TruthCell& t = truth[c];
-    t.known = true;
-    const int32_t base = world.base_price(w, zone, p);
-    const int32_t depth_pct = world.promo_depth(w, zone, p);
-    t.base = static_cast<float>(base);
-    t.actual = static_cast<float>(synth::promo_price(base, depth_pct));
-    t.depth = 1.0f - t.actual / t.base;
-    t.promo_weeks = depth_pct > 0 ? promo_length[world.price_index(w, zone, p)] : 0;
-    t.before_rise = w + 1 < world.n_weeks() && world.base_price(w + 1, zone, p) > base;
-    for (int back = 0; back < 2 && w - back >= 1; ++back) {
-      if (world.base_price(w - back, zone, p) < world.base_price(w - back - 1, zone, p)) {
-        t.after_cut = true;
-      }
-    }
-    actual_ape_sum += std::abs(cells.actual_price[c] - t.actual) / t.actual;
-    ++n_known;
-  }
-  // Observed weeks of each cell's (product, store) series.
-  std::vector<uint8_t> density(cells.size());
   for (size_t i = 0; i < cells.size();) {
     size_t j = i + 1;
     while (j < cells.size() && cells.product[j] == cells.product[i] &&
            cells.store[j] == cells.store[i]) {
       ++j;
     }
-    std::fill(density.begin() + i, density.begin() + j, uint8_t(density_bucket(j - i)));
+    // Observed weeks of the cell's (product, store) series.
+    const int density = density_bucket(j - i);
+    for (size_t c = i; c < j; ++c) {
+      const int32_t p = product_of[cells.product[c]], s = store_of[cells.store[c]];
+      const int32_t w = week_of[cells.week[c]];
+      if (p < 0 || s < 0 || w < 0) continue;
+      const TruthCell t = truth_of(world, promo_length, p, s, w);
+      actual_ape_sum += std::abs(cells.actual_price[c] - t.actual) / t.actual;
+      ++n_known;
+      for (size_t e = 0; e < in.estimators.size(); ++e) {
+        tally(counts[e], t, density, cells.actual_price[c], in.estimators[e].base_price[c],
+              *in.price_config);
+      }
+    }
     i = j;
   }
   report["truth"] = {{"cells_compared", n_known},
                      {"cells_without_truth", cells.size() - n_known},
                      {"actual_price_mape", ratio(actual_ape_sum, double(n_known))}};
 
-  for (const EstimatorCells& estimator : in.estimators) {
-    Counts k;
-    for (size_t c = 0; c < cells.size(); ++c) {
-      const TruthCell& t = truth[c];
-      if (!t.known) continue;
-      const float base = estimator.base_price[c];
-      const Promotion derived = promotion_of(cells.actual_price[c], base, *in.price_config);
-      const bool true_promo = t.promo_weeks > 0;
-      k.tp += derived.promo && true_promo;
-      k.fp += derived.promo && !true_promo;
-      k.fn += !derived.promo && true_promo;
-      k.tn += !derived.promo && !true_promo;
-      const double ape = std::abs(base - t.base) / t.base;
-      k.ape_sum += ape;
-      k.depth_err_sum += std::abs(derived.depth - t.depth);
-      ++k.n;
-      if (t.before_rise) {
-        k.ape_before_rise += ape;
-        ++k.n_before_rise;
-      }
-      if (t.after_cut && !true_promo) {
-        ++k.n_after_cut;
-        k.flagged_after_cut += derived.promo;
-      }
-      if (true_promo) {
-        ++k.promo_by_density[density[c]];
-        k.recalled_by_density[density[c]] += derived.promo;
-      } else {
-        k.false_by_density[density[c]] += derived.promo;
-      }
-      if (true_promo) {
-        const int length = std::clamp(t.promo_weeks, 1, 4);
-        ++k.promo_by_length[length];
-        k.recalled_by_length[length] += derived.promo;
-      }
-    }
+  for (size_t e = 0; e < in.estimators.size(); ++e) {
+    const EstimatorCells& estimator = in.estimators[e];
+    const Counts& k = counts[e];
     const double precision = ratio(double(k.tp), double(k.tp + k.fp));
     const double recall = ratio(double(k.tp), double(k.tp + k.fn));
     Json& out = report["estimators"][estimator.name];
