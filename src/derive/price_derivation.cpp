@@ -204,7 +204,15 @@ PriceCells actual_prices_of(const Rows& rows, const PriceDims& dims, const Price
       } else {
         radix_sort_by_key(segment, scratch.sort_buffer, key_bits);
       }
+      // Exact sizes: growth by doubling would hold up to twice the cells while they are copied.
+      size_t n_cells = 0;
+      for (size_t k = 0; k < segment.size(); ++k) {
+        n_cells += k == 0 || key_of(segment[k]) != key_of(segment[k - 1]);
+      }
       ProductCells& out = per_product[p];
+      out.key.reserve(n_cells);
+      out.price.reserve(n_cells);
+      out.n_rows.reserve(n_cells);
       size_t i = 0;
       while (i < segment.size()) {
         const uint32_t key = key_of(segment[i]);
