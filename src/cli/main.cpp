@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
       cli::add_generate_command(app),
       cli::add_ingest_command(app),
       cli::add_derive_command(app),
+      cli::add_features_command(app),
       cli::add_inspect_command(app),
       cli::add_run_command(app),
   };

@@ -1,0 +1,180 @@
+// Public surface of the features stage: the temporal split, pseudo-brands (layer 1), customer
+// history (layer 4) and store context (layer 5), all fitted on the training weeks only.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/manifest.h"
+#include "derive/derive.h"
+
+namespace retailsim {
+class Store;
+}
+
+namespace retailsim::features {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------------------------
+// Configuration: the [features] section. Field comments are the user docs (docs/features.md).
+// ---------------------------------------------------------------------------------------------
+struct FeaturesConfig {
+  // Shares of the data weeks in train and validation; the test split takes the rest. The
+  // defaults are the seeds' 1-80 / 81-95 / 96-117 on 117 weeks.
+  double train_fraction = 80.0 / 117.0;
+  double val_fraction = 15.0 / 117.0;
+  // Customer history: trips at which a customer's own behaviour fully replaces the segment mean
+  // (blend weight = min(1, trips / cold_start_trips)).
+  int cold_start_trips = 20;
+  // Pseudo-brands: products of one sub-commodity whose distance is below 1 are joined.
+  // Distance = |ln price_a - ln price_b| / price_scale + substitute_penalty (when the training
+  // graph has a substitute edge a-b) - complement_bonus (when it has a complement edge a-b).
+  double price_scale = 0.15;
+  double substitute_penalty = 0.5;
+  double complement_bonus = 0.25;
+  uint64_t seed = 42;  // store identity vectors; set from --seed / [run] seed
+
+  static FeaturesConfig from_section(const Section& section, uint64_t seed);
+  Json to_json() const;
+  void validate() const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Splits
+// ---------------------------------------------------------------------------------------------
+enum Split : int8_t { kTrain = 0, kVal = 1, kTest = 2 };
+
+// Week counts of each split on n_weeks data weeks:
+//   n_train = round_half_up(n_weeks * train_fraction), clamped to [1, n_weeks - 2];
+//   n_train + n_val = round_half_up(n_weeks * (train_fraction + val_fraction)), clamped to
+//   [n_train + 1, n_weeks - 1]; n_test = the rest. Needs n_weeks >= 3.
+struct SplitWeeks {
+  int32_t n_weeks = 0;
+  int32_t n_train = 0;
+  int32_t n_val = 0;
+  int32_t n_test = 0;
+  int32_t val_begin() const { return n_train; }
+  int32_t test_begin() const { return n_train + n_val; }
+  Split split_of(int32_t week) const {
+    return week < n_train ? kTrain : (week < test_begin() ? kVal : kTest);
+  }
+};
+SplitWeeks split_weeks(int32_t n_weeks, double train_fraction, double val_fraction);
+
+// Per customer (week of each customer's baskets in time order, CSR): the week of the first
+// basket (-1: none) and whether that week is a test week (cold-start customer).
+struct CustomerSplit {
+  std::vector<int32_t> first_week;
+  std::vector<uint8_t> cold_start;
+};
+CustomerSplit customer_split(std::span<const int64_t> customer_offsets,
+                             std::span<const int32_t> basket_week_of_position,
+                             const SplitWeeks& weeks);
+
+// ---------------------------------------------------------------------------------------------
+// Layer 1: pseudo-brands
+// ---------------------------------------------------------------------------------------------
+
+// Adjusted Rand index of two labelings of the same items (Hubert & Arabie). 1 for identical
+// partitions up to renaming; about 0 for independent ones. Items with a negative label in either
+// labeling are left out. 1 when both partitions are trivial (fewer than 2 items, or one cluster
+// and all singletons equal).
+double adjusted_rand_index(std::span<const int32_t> a, std::span<const int32_t> b);
+
+// Inputs per product: sub-commodity, training price (NaN: not sold in training weeks) and the
+// training graph's complement and substitute edges (CSR by product, any direction).
+struct PseudoBrandInputs {
+  std::span<const int32_t> product_cl;
+  std::span<const float> price;
+  std::span<const uint64_t> complement_offsets;
+  std::span<const int32_t> complement_target;
+  std::span<const uint64_t> substitute_offsets;
+  std::span<const int32_t> substitute_target;
+};
+struct PseudoBrands {
+  std::vector<int32_t> id;        // -1: product not sold in the training weeks
+  std::vector<float> confidence;  // (silhouette + 1) / 2 within its sub-commodity; 0 when id -1
+  int32_t n_pseudo_brands = 0;
+};
+// Average-linkage clustering within each sub-commodity, joined while the distance < 1; ids
+// numbered by sub-commodity, then by the cluster's lowest product id.
+PseudoBrands pseudo_brands(const PseudoBrandInputs& inputs, const FeaturesConfig& config);
+
+// ---------------------------------------------------------------------------------------------
+// Layers 4 and 5: vector layouts (docs/features.md lists every dimension)
+// ---------------------------------------------------------------------------------------------
+inline constexpr int kCustomerDims = 160;
+inline constexpr int kSegmentDims = 64;    // [0, 64)
+inline constexpr int kBehaviourDims = 96;  // [64, 160)
+inline constexpr int kStoreDims = 96;
+inline constexpr int kFormatDims = 16;       // [0, 16)
+inline constexpr int kRegionDims = 32;       // [16, 48)
+inline constexpr int kOperationalDims = 32;  // [48, 80)
+inline constexpr int kIdentityDims = 16;     // [80, 96)
+
+struct CustomerHistory {
+  std::vector<float> vectors;  // [n_customers, 160]
+  std::vector<int32_t> training_trips;
+  std::vector<float> blend_weight;  // min(1, trips / cold_start_trips)
+};
+struct StoreContext {
+  std::vector<float> vectors;  // [n_stores, 96]
+};
+
+// Per training row: the promotion flag and discount depth of its (product, store, week) cell in
+// the price table fitted on the training rows; empty when unknown.
+struct TrainingPromotions {
+  std::vector<uint8_t> row_promo;
+  std::vector<float> row_depth;
+  std::vector<uint8_t> row_bin;  // derive::DiscountBin
+};
+
+// Both from the store's training prefix: rows [0, n_train_rows) and baskets [0, n_train_baskets).
+CustomerHistory customer_history(const Store& store, const SplitWeeks& weeks,
+                                 int32_t first_week_index, uint64_t n_train_rows,
+                                 uint64_t n_train_baskets, const TrainingPromotions& promotions,
+                                 const FeaturesConfig& config);
+StoreContext store_context(const Store& store, const SplitWeeks& weeks, int32_t first_week_index,
+                           uint64_t n_train_rows, uint64_t n_train_baskets,
+                           std::span<const float> product_price,
+                           const TrainingPromotions& promotions, const FeaturesConfig& config);
+
+// ---------------------------------------------------------------------------------------------
+// The stage: <data>/store/ -> <data>/features/<part>/ and features/report.json
+// ---------------------------------------------------------------------------------------------
+inline constexpr const char* kPartNames[] = {"splits", "pseudo_brands", "customer_history",
+                                             "store_context"};
+
+struct FeaturesOptions {
+  fs::path data_dir;
+  bool force = false;
+  FeaturesConfig config;
+  // Prices and the product graph are refitted on the training weeks with derive's algorithms
+  // and this config (derived/ covers every week, test weeks included).
+  derive::DeriveConfig derive_config;
+};
+
+struct PartResult {
+  std::string part;
+  bool skipped = false;
+  double seconds = 0;
+  Json counts = Json::object();
+};
+struct FeaturesSummary {
+  std::vector<PartResult> parts;
+  Json report = Json::object();
+  double seconds = 0;
+  Json to_json() const;
+};
+
+// Builds every part whose inputs or config changed (all with force), each written atomically into
+// features/<part>/ with its manifest.json, then features/report.json. Throws Error when there is
+// no store or fewer than 3 data weeks.
+FeaturesSummary features_stage(const FeaturesOptions& options);
+
+}  // namespace retailsim::features
