@@ -35,11 +35,22 @@ STAGES = ["prices", "graph", "affinity", "missions"]
 FULL_LGSR_ROWS = 300_000_000
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_capture(cmd, cwd=None):
-    """Runs cmd, returning (seconds, peak RSS of exactly this child via os.wait4, stdout, rc)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    """Runs cmd, returning (seconds, peak RSS of exactly this child, stdout, rc).
+
+    The peak is read by /usr/bin/time where it exists: a child forked (or vforked) straight from
+    this process starts its ru_maxrss at this Python process's own high-water mark (Linux carries
+    it over exec), which after loading the reference CSVs exceeds a small stage's peak."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        wrapped = [str(c) for c in cmd]
+        if os.access(GNU_TIME, os.X_OK):
+            wrapped = [GNU_TIME, "-f", "%M", "-o", rss.name] + wrapped
         start = time.perf_counter()
-        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(wrapped, cwd=cwd, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)  # reaps it ourselves, with its rusage
         seconds = time.perf_counter() - start
         proc.returncode = rc = os.waitstatus_to_exitcode(status)
@@ -48,7 +59,12 @@ def run_capture(cmd, cwd=None):
         stdout = out.read()
         if rc != 0:
             sys.stderr.write(err.read()[-4000:])
-    return seconds, usage.ru_maxrss * 1024, stdout, rc
+        peak = usage.ru_maxrss * 1024
+        if wrapped[0] == GNU_TIME:
+            lines = [ln for ln in open(rss.name).read().split() if ln.isdigit()]
+            if lines:
+                peak = int(lines[-1]) * 1024
+    return seconds, peak, stdout, rc
 
 
 def last_json_line(text):
