@@ -13,12 +13,16 @@ std::atomic<bool> g_quiet{false};  // read by progress bars; set once in main
 
 void init_logging(bool quiet) {
   g_quiet = quiet;
-  auto logger = spdlog::stderr_color_mt("retailsim");
+  // Idempotent: the torch module (a second copy of this code, see torch_runtime.h) calls it again.
+  auto logger = spdlog::get("retailsim");
+  if (!logger) logger = spdlog::stderr_color_mt("retailsim");
   logger->set_pattern("[%H:%M:%S] %^%l%$ %v");
   logger->set_level(quiet ? spdlog::level::warn : spdlog::level::info);
   spdlog::set_default_logger(logger);
 }
 
-bool logging_quiet() { return g_quiet; }
+bool logging_quiet() {
+  return g_quiet;
+}
 
 }  // namespace retailsim

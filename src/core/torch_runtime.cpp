@@ -41,6 +41,21 @@ TorchRuntime load_torch_runtime(int n_threads, const std::filesystem::path& modu
   return runtime;
 }
 
+Json run_torch_job(const std::string& name, const Json& args, bool quiet) {
+  if (!torch_runtime_loaded()) load_torch_runtime(0);
+  void* module = nullptr;
+  {
+    std::lock_guard lock(g_mutex);
+    module = g_module;
+  }
+  auto entry = reinterpret_cast<TorchJobEntry>(::dlsym(module, kTorchJobSymbol));
+  if (!entry) fail("libretailsim_torch.so lacks {}", kTorchJobSymbol);
+  Json result;
+  std::string error;
+  if (!entry(name.c_str(), &args, quiet, &result, &error)) fail("{}", error);
+  return result;
+}
+
 bool torch_runtime_loaded() {
   std::lock_guard lock(g_mutex);
   return g_module != nullptr;

@@ -27,5 +27,28 @@ TEST(TorchRuntime, MissingModuleIsAClearError) {
   }
 }
 
+TEST(TorchRuntime, RunsNamedJobsOfTheModule) {
+  load_torch_runtime(2, RETAILSIM_BUILD_DIR);
+  Json info = run_torch_job("runtime.info", Json::object(), /*quiet=*/true);
+  EXPECT_EQ(info.at("threads").get<int>(), 2);
+  EXPECT_FALSE(info.at("version").get<std::string>().empty());
+}
+
+TEST(TorchRuntime, ErrorsInsideAJobComeBackAsErrors) {
+  load_torch_runtime(1, RETAILSIM_BUILD_DIR);
+  try {
+    run_torch_job("runtime.fail", {{"message", "bad weights file x.pt"}}, true);
+    FAIL() << "expected an error";
+  } catch (const std::exception& e) {
+    EXPECT_STREQ(e.what(), "bad weights file x.pt");
+  }
+  try {
+    run_torch_job("no.such.job", Json::object(), true);
+    FAIL() << "expected an error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("runtime.info"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace retailsim
