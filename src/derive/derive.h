@@ -262,6 +262,10 @@ std::vector<uint8_t> row_promo_flags(const PriceTable& table, const PriceRows& r
 
 // Writes the table's columns (.npy) into `dir` (which must exist). Returns the file names.
 std::vector<std::string> write_price_table(const PriceTable& table, const fs::path& dir);
+// Reads a table written by write_price_table() back (derived/prices/), rebuilding only its series
+// index; cell row counts are not read. Throws Error naming the folder when files are missing or
+// their sizes disagree.
+PriceTable read_price_table(const fs::path& dir);
 
 // ---------------------------------------------------------------------------------------------
 // Product graph

@@ -342,4 +342,64 @@ std::vector<std::string> write_price_table(const PriceTable& table, const fs::pa
   return names;
 }
 
+PriceTable read_price_table(const fs::path& dir) {
+  PriceTable table;
+  PriceCells& c = table.cells;
+  c.product = read_npy<int32_t>(dir / "cell_product.npy");
+  c.store = read_npy<int32_t>(dir / "cell_store.npy");
+  c.week = read_npy<int32_t>(dir / "cell_week.npy");
+  c.actual_price = read_npy<float>(dir / "cell_actual_price.npy");
+  c.base_price = read_npy<float>(dir / "cell_base_price.npy");
+  c.product_offsets = read_npy<uint64_t>(dir / "product_cell_offsets.npy");
+  table.discount_depth = read_npy<float>(dir / "cell_discount_depth.npy");
+  table.promo_flag = read_npy<uint8_t>(dir / "cell_promo_flag.npy");
+  table.discount_bin = read_npy<uint8_t>(dir / "cell_discount_bin.npy");
+  table.store_group = read_npy<int32_t>(dir / "store_group.npy");
+  table.group_actual = read_npy<float>(dir / "group_actual_price.npy");
+  table.group_base = read_npy<float>(dir / "group_base_price.npy");
+  table.global_actual = read_npy<float>(dir / "global_actual_price.npy");
+  table.global_base = read_npy<float>(dir / "global_base_price.npy");
+  table.last_sold_week = read_npy<int32_t>(dir / "last_sold_week.npy");
+  table.price_low = read_npy<float>(dir / "price_low.npy");
+  table.price_high = read_npy<float>(dir / "price_high.npy");
+  const std::vector<uint64_t> global_shape = read_npy_info(dir / "global_actual_price.npy").shape;
+  const std::vector<uint64_t> group_shape = read_npy_info(dir / "group_actual_price.npy").shape;
+  if (global_shape.size() != 2 || group_shape.size() != 3 || c.product_offsets.empty()) {
+    fail("{}: the fallback tables are not [products, weeks] and [products, groups, weeks]",
+         dir.string());
+  }
+  const size_t n = c.product.size();
+  const size_t P = c.product_offsets.size() - 1, W = global_shape[1], G = group_shape[1];
+  const size_t S = table.store_group.size();
+  if (global_shape[0] != P || group_shape[0] != P || group_shape[2] != W ||
+      c.product_offsets.back() != n || c.store.size() != n || c.week.size() != n ||
+      c.actual_price.size() != n || c.base_price.size() != n || table.promo_flag.size() != n ||
+      table.discount_depth.size() != n || table.discount_bin.size() != n ||
+      table.last_sold_week.size() != P * W || table.price_low.size() != P || S == 0 || W == 0) {
+    fail("{}: the price table's files do not agree in size (rebuild it with retailsim derive)",
+         dir.string());
+  }
+  table.dims = PriceDims{static_cast<int32_t>(P), static_cast<int32_t>(S), static_cast<int32_t>(W)};
+  table.n_groups = static_cast<int32_t>(G);
+  table.words_per_series = static_cast<int32_t>((W + 63) / 64);
+  table.series_start.assign(P * S, 0);
+  table.series_mask.assign(P * S * size_t(table.words_per_series), 0);
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, P, 16), [&](const auto& range) {
+    for (size_t p = range.begin(); p != range.end(); ++p) {
+      for (uint64_t k = c.product_offsets[p]; k < c.product_offsets[p + 1]; ++k) {
+        if (c.store[k] < 0 || size_t(c.store[k]) >= S || c.week[k] < 0 || size_t(c.week[k]) >= W) {
+          fail("{}: cell {} is outside {} stores and {} weeks", dir.string(), k, S, W);
+        }
+        const size_t series = p * S + size_t(c.store[k]);
+        if (k == c.product_offsets[p] || c.store[k - 1] != c.store[k]) {
+          table.series_start[series] = k;
+        }
+        const int32_t w = c.week[k];
+        table.series_mask[series * table.words_per_series + (w >> 6)] |= uint64_t{1} << (w & 63);
+      }
+    }
+  });
+  return table;
+}
+
 }  // namespace retailsim::derive

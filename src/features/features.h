@@ -1,5 +1,6 @@
-// Public surface of the features stage: the temporal split, pseudo-brands (layer 1), customer
-// history (layer 4) and store context (layer 5), all fitted on the training weeks only.
+// Public surface of the features stage: the temporal split, pseudo-brands (layer 1), the price
+// encoding (layer 2), customer history (layer 4) and store context (layer 5), all fitted on the
+// training weeks only.
 #pragma once
 
 #include <cstdint>
@@ -145,10 +146,82 @@ StoreContext store_context(const Store& store, const SplitWeeks& weeks, int32_t 
                            const TrainingPromotions& promotions, const FeaturesConfig& config);
 
 // ---------------------------------------------------------------------------------------------
+// Layer 2: Fourier price encoding, 64-d per (product, store, week), computed on the fly
+// ---------------------------------------------------------------------------------------------
+inline constexpr int kPriceDims = 64;
+inline constexpr int kPriceFourierDims = 24;   // [0, 24)
+inline constexpr int kPriceLogDims = 16;       // [24, 40)
+inline constexpr int kPriceRelativeDims = 16;  // [40, 56)
+inline constexpr int kPriceVelocityDims = 8;   // [56, 64)
+
+// Training-week statistics the encoding is relative to (features/price_encoding/), fitted on the
+// observed cells of the price table of the training weeks: log prices are ln(cents per unit).
+struct PriceEncodingStats {
+  double log_price_mean = 0;  // over all observed training cells
+  double log_price_sd = 1;
+  int32_t n_stores = 0;
+  int32_t n_categories = 0;  // sub-commodities (PROD_CODE_10)
+  // Per product. Products unsold in the training weeks take their sub-commodity's level (else the
+  // next level up, else the global mean): product_sold says which.
+  std::vector<uint8_t> product_sold;
+  std::vector<float> product_log_price;  // mean log price of its training cells
+  std::vector<float> product_log_min;
+  std::vector<float> product_log_max;
+  std::vector<float> product_tier;  // rank of its log price within its sub-commodity, in [0, 1]
+  std::vector<int32_t> product_category;          // sub-commodity id
+  std::vector<float> product_level_log_price[4];  // mean log price of its CL, DEP, G and D level
+  // Store price index: mean over a store's training cells of (log price - product log price),
+  // overall and per (store, sub-commodity) [n_stores, n_categories] (the store's index where the
+  // store sold nothing of the sub-commodity).
+  std::vector<float> store_index;
+  std::vector<float> store_category_index;
+};
+
+// Fits the statistics on `training_table` (the price table of the training weeks only).
+// `product_parents[k]` is the level-k parent id of each product (k = 0: CL ... 3: D).
+PriceEncodingStats fit_price_encoding(const derive::PriceTable& training_table,
+                                      const std::span<const int32_t> product_parents[4]);
+// Writes/reads the statistics' files (docs/features.md) in `dir`.
+std::vector<std::string> write_price_encoding(const PriceEncodingStats& stats, const fs::path& dir);
+PriceEncodingStats read_price_encoding(const fs::path& dir);
+
+// The 64-d encoding of any (product, store, week) from the price table of all weeks
+// (derived/prices/) and the training statistics. Only the prices of weeks <= the cell's week are
+// read. Weeks are data weeks (0 = the first week of the store, as in features/splits/). Every
+// value is finite and within [-1, 1]; docs/features.md lists each dimension.
+class PriceEncoder {
+ public:
+  // derived/prices/ (run `retailsim derive`) and features/price_encoding/ (run
+  // `retailsim features`) of a dataset folder. Throws Error naming what is missing.
+  static PriceEncoder open(const fs::path& data_dir);
+  PriceEncoder(derive::PriceTable table, PriceEncodingStats stats);
+
+  // Writes kPriceDims floats to out. Thread-safe (const, no shared scratch). Ids must be in range.
+  void encode(int32_t product, int32_t store, int32_t week, float* out) const;
+  // encode() for n cells into out[n, 64].
+  void encode_many(std::span<const int32_t> product, std::span<const int32_t> store,
+                   std::span<const int32_t> week, float* out) const;
+
+  int32_t n_products() const { return table_.dims.n_products; }
+  int32_t n_stores() const { return table_.dims.n_stores; }
+  int32_t n_weeks() const { return table_.dims.n_weeks; }
+  const PriceEncodingStats& stats() const { return stats_; }
+
+ private:
+  derive::PriceTable table_;
+  PriceEncodingStats stats_;
+};
+
+// The materialised encodings of the given cells: writes a [n, 64] float32 .npy (atomically).
+void write_price_encodings(const PriceEncoder& encoder, std::span<const int32_t> product,
+                           std::span<const int32_t> store, std::span<const int32_t> week,
+                           const fs::path& path);
+
+// ---------------------------------------------------------------------------------------------
 // The stage: <data>/store/ -> <data>/features/<part>/ and features/report.json
 // ---------------------------------------------------------------------------------------------
 inline constexpr const char* kPartNames[] = {"splits", "pseudo_brands", "customer_history",
-                                             "store_context"};
+                                             "store_context", "price_encoding"};
 
 struct FeaturesOptions {
   fs::path data_dir;

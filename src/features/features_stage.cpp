@@ -58,6 +58,7 @@ TrainingPrefix training_prefix(const Store& store, const FeaturesConfig& config)
 struct TrainingPrices {
   TrainingPromotions promotions;
   std::vector<float> product_price;  // median base price over the product's training cells
+  PriceEncodingStats encoding;       // layer 2's statistics
 };
 
 TrainingPrices training_prices(const Store& store, const TrainingPrefix& t,
@@ -85,6 +86,10 @@ TrainingPrices training_prices(const Store& store, const TrainingPrefix& t,
     out.promotions.row_depth[r] = table.discount_depth[c];
     out.promotions.row_bin[r] = table.discount_bin[c];
   }
+  const std::span<const int32_t> parents[4] = {
+      store.product_parent[0].span(), store.product_parent[1].span(),
+      store.product_parent[2].span(), store.product_parent[3].span()};
+  out.encoding = fit_price_encoding(table, parents);
   out.product_price.assign(store.n_products(), std::nanf(""));
   std::vector<float> prices;
   for (size_t p = 0; p < store.n_products(); ++p) {
@@ -169,8 +174,10 @@ class PartRunner {
       files = build_pseudo_brands(out, planned.counts);
     } else if (part == "customer_history") {
       files = build_customer_history(out, planned.counts);
-    } else {
+    } else if (part == "store_context") {
       files = build_store_context(out, planned.counts);
+    } else {
+      files = build_price_encoding(out, planned.counts);
     }
     result.seconds = seconds_since(start);
     planned.counts["seconds"] = result.seconds;
@@ -270,6 +277,18 @@ class PartRunner {
     write_npy(dir / "store_context.npy", s.vectors, {n, kStoreDims});
     counts["stores"] = n;
     return {"store_context.npy"};
+  }
+
+  std::vector<std::string> build_price_encoding(const fs::path& dir, Json& counts) {
+    const PriceEncodingStats& st = training_prices_cached().encoding;
+    counts["products"] = st.product_sold.size();
+    counts["products_sold_in_training"] =
+        std::count(st.product_sold.begin(), st.product_sold.end(), uint8_t{1});
+    counts["stores"] = st.n_stores;
+    counts["sub_commodities"] = st.n_categories;
+    counts["log_price_mean"] = st.log_price_mean;
+    counts["log_price_sd"] = st.log_price_sd;
+    return write_price_encoding(st, dir);
   }
 
   const TrainingPrices& training_prices_cached() {

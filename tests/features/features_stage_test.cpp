@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 
 #include "core/atomic_file.h"
 #include "core/dataset.h"
+#include "core/error.h"
 #include "core/npy.h"
 #include "features/features.h"
 #include "ingest/ingest.h"
@@ -86,6 +88,11 @@ class FeaturesStage : public ::testing::Test {
     synth::generate(synth::SynthConfig::preset_named("tiny"), *root_ / "clean", 2);
     ingest_into(*root_ / "clean" / "raw", *root_ / "clean");
     features_stage(options_for(*root_ / "clean"));
+    derive::StageOptions derive_options;
+    derive_options.data_dir = *root_ / "clean";
+    derive_options.stages = {"prices"};
+    derive_options.write_report = false;
+    derive::derive_stage(derive_options);
     fs::create_directories(*root_ / "planted");
     fs::copy(*root_ / "clean" / "raw", *root_ / "planted" / "raw", fs::copy_options::recursive);
     plant_late_product(*root_ / "planted" / "raw");
@@ -246,9 +253,52 @@ TEST_F(FeaturesStage, PlantedLateProductAppearsInNoTrainingTimeFeature) {
         "store_context/store_context.npy"}) {
     EXPECT_EQ(read_file(a / file), read_file(b / file)) << file;
   }
+  // The price encoding's statistics: the planted product is unsold in training, every other
+  // product and every store keeps its figures.
+  const fs::path pa = a / "price_encoding", pb = b / "price_encoding";
+  EXPECT_EQ(read_npy<uint8_t>(pb / "product_sold.npy")[p], 0);
+  EXPECT_EQ(read_file(pa / "log_price_moments.npy"), read_file(pb / "log_price_moments.npy"));
+  EXPECT_EQ(read_file(pa / "store_index.npy"), read_file(pb / "store_index.npy"));
+  EXPECT_EQ(read_file(pa / "store_category_index.npy"), read_file(pb / "store_category_index.npy"));
+  for (const char* file : {"product_log_price.npy", "product_log_min.npy", "product_log_max.npy",
+                           "product_tier.npy"}) {
+    const auto x = read_npy<float>(pa / file), y = read_npy<float>(pb / file);
+    ASSERT_EQ(x.size() + 1, y.size()) << file;
+    EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size() * sizeof(float)), 0) << file;
+  }
   // The planted basket is a test-week basket of an existing customer.
   const auto cold = read_npy<uint8_t>(b / "splits" / "customer_cold_start.npy");
   EXPECT_EQ(cold, read_npy<uint8_t>(a / "splits" / "customer_cold_start.npy"));
+}
+
+TEST_F(FeaturesStage, PriceEncoderOpensTheDatasetAndEncodesEveryCellWithinRange) {
+  const PriceEncoder encoder = PriceEncoder::open(clean());
+  const Store store = Store::open(clean());
+  ASSERT_EQ(encoder.n_products(), static_cast<int32_t>(store.n_products()));
+  ASSERT_EQ(encoder.n_stores(), static_cast<int32_t>(store.n_stores()));
+  ASSERT_EQ(encoder.n_weeks(), 8);
+  std::vector<float> v(kPriceDims);
+  size_t observed = 0;
+  for (int32_t p = 0; p < encoder.n_products(); ++p) {
+    for (int32_t s = 0; s < encoder.n_stores(); ++s) {
+      for (int32_t w = 0; w < encoder.n_weeks(); ++w) {
+        encoder.encode(p, s, w, v.data());
+        for (int k = 0; k < kPriceDims; ++k) {
+          ASSERT_TRUE(std::isfinite(v[k]) && v[k] >= -1.0f && v[k] <= 1.0f)
+              << p << " " << s << " " << w << " dim " << k << " = " << v[k];
+        }
+        observed += v[36] == 1.0f;
+      }
+    }
+  }
+  EXPECT_GT(observed, 0u);
+  // Without derived/prices the encoder names what to run.
+  try {
+    PriceEncoder::open(planted());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("retailsim derive"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(FeaturesStage, SkipsUnchangedPartsAndRebuildsWithForce) {
