@@ -36,6 +36,8 @@ Command add_generate_command(CLI::App& root);
 Command add_ingest_command(CLI::App& root);
 Command add_derive_command(CLI::App& root);
 Command add_features_command(CLI::App& root);
+Command add_prepare_command(CLI::App& root);
+Command add_export_command(CLI::App& root);
 Command add_inspect_command(CLI::App& root);
 Command add_run_command(CLI::App& root);
 

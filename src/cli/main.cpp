@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
       cli::add_ingest_command(app),
       cli::add_derive_command(app),
       cli::add_features_command(app),
+      cli::add_prepare_command(app),
+      cli::add_export_command(app),
       cli::add_inspect_command(app),
       cli::add_run_command(app),
   };

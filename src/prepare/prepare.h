@@ -5,9 +5,22 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
 #include <vector>
 
+#include "core/config.h"
+#include "core/dataset.h"
+#include "core/manifest.h"
+#include "core/npy.h"
+
 namespace retailsim::prepare {
+
+namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------------------------------------
 // Tensor widths (docs/prepare.md lists every dimension)
@@ -82,5 +95,248 @@ struct Batch {
   // dictionary ids of BASKET_SIZE, BASKET_PRICE_SENSITIVITY, BASKET_TYPE, BASKET_DOMINANT_MISSION.
   std::vector<int8_t> basket_size, price_sensitivity, mission_type, mission_focus;
 };
+
+// ---------------------------------------------------------------------------------------------
+// Configuration: the [prepare] section. Field comments are the user docs (docs/prepare.md).
+// ---------------------------------------------------------------------------------------------
+struct PrepareConfig {
+  // Next-basket pairs: the target basket needs at least this many products and must come at most
+  // this many weeks after the input basket. Store-visit "no trip" weeks are looked for within the
+  // same horizon after a trip.
+  int min_target_items = 2;
+  int max_gap_weeks = 12;
+  // Store-visit: "no trip" samples drawn per run of empty weeks (at most), see docs/prepare.md.
+  int no_trip_per_gap = 1;
+  // Batch::history_*: the customer's most recent baskets before the target.
+  int history_baskets = 10;
+  // Items of an input basket kept (the first ones in row order); longer baskets are truncated.
+  int max_items = 64;
+  int batch_size = 256;
+  // BERT-style masking of masked-basket samples: share of items chosen, and of the chosen ones
+  // the share replaced by [MASK] and by a random product (the rest are kept as they are).
+  double mask_rate = 0.15;
+  double mask_token_share = 0.8;
+  double random_token_share = 0.1;
+  uint64_t seed = 42;  // no-trip weeks, shuffling and masking; set from --seed / [run] seed
+
+  static PrepareConfig from_section(const Section& section, uint64_t seed);
+  Json to_json() const;
+  void validate() const;
+};
+
+inline constexpr const char* kSampleKindNames[] = {"masked_basket", "next_basket", "store_visit"};
+const char* kind_name(SampleKind kind);
+// "masked_basket" / "masked", "next_basket" / "next", "store_visit" / "store-visit"...; throws
+// Error naming the accepted values otherwise.
+SampleKind parse_kind(const std::string& name);
+
+// ---------------------------------------------------------------------------------------------
+// Samples: samples/<kind>/*.npy, one row per sample (docs/prepare.md lists every column)
+// ---------------------------------------------------------------------------------------------
+struct SampleColumns {
+  std::vector<int32_t> customer;
+  std::vector<int32_t> input_basket;   // store basket index of the input basket
+  std::vector<int32_t> target_basket;  // -1: none (masked: the input; store-visit: no trip)
+  std::vector<int32_t> week;           // calendar week index of the target
+  std::vector<int8_t> split;           // features::Split of `week`
+  std::vector<int16_t> gap_weeks;      // target week - input basket week (masked: 0)
+  std::vector<int32_t> history_count;  // the customer's baskets before the target
+  std::vector<int32_t> next_store;     // store-visit: next store, n_stores = no trip; else -1
+  std::vector<int16_t> n_items;        // input basket length, capped at max_items
+  size_t size() const { return customer.size(); }
+};
+
+struct SampleSet {
+  SampleColumns masked_basket, next_basket, store_visit;
+};
+
+// The customer's position in the week split. The week numbers here are calendar week indices
+// (Store::basket_week_index); data week 0 is `first_week_index`.
+struct SplitInfo {
+  int32_t first_week_index = 0;
+  int32_t n_weeks = 0, val_begin = 0, test_begin = 0;  // in data weeks
+  int8_t split_of(int32_t calendar_week) const {
+    const int32_t w = calendar_week - first_week_index;
+    return static_cast<int8_t>(w < val_begin ? 0 : (w < test_begin ? 1 : 2));
+  }
+};
+
+// The week split that `retailsim features` wrote (features/splits/manifest.json); throws Error
+// ("run retailsim features first") when it is missing.
+SplitInfo read_split(const fs::path& data_dir);
+
+// Every sample of the store, by customer then time. Deterministic for a seed (no-trip weeks are
+// drawn from Rng::stream(seed, {customer})).
+SampleSet build_samples(const Store& store, const SplitInfo& split, const PrepareConfig& config);
+
+// One kind's samples opened from samples/<kind>/ (memory-mapped).
+struct Samples {
+  SampleKind kind = SampleKind::kMaskedBasket;
+  Column<int32_t> customer, input_basket, target_basket, week, history_count, next_store;
+  Column<int8_t> split;
+  Column<int16_t> gap_weeks, n_items;
+  size_t size() const { return customer.size(); }
+  // Rows of one split (0 train, 1 val, 2 test), in sample order.
+  std::vector<int64_t> rows_of_split(int8_t split) const;
+  // Throws Error ("run retailsim prepare first") when the folder or a column is missing.
+  static Samples open(const fs::path& data_dir, SampleKind kind);
+};
+
+// ---------------------------------------------------------------------------------------------
+// The stage: store/ + features/splits/ -> samples/<kind>/
+// ---------------------------------------------------------------------------------------------
+struct PrepareOptions {
+  fs::path data_dir;
+  bool force = false;
+  PrepareConfig config;
+};
+struct PrepareSummary {
+  bool skipped = false;
+  double seconds = 0;
+  Json counts = Json::object();  // per kind: samples per split
+  Json to_json() const;
+};
+// Writes samples/<kind>/ for the three kinds (atomically, each with its manifest.json), skipped
+// when the store, the split and [prepare] are unchanged. Throws Error when the store or
+// features/splits/ is missing.
+PrepareSummary prepare_stage(const PrepareOptions& options);
+
+// ---------------------------------------------------------------------------------------------
+// Tensors
+// ---------------------------------------------------------------------------------------------
+
+// T3 [64] of a moment: calendar date (YYYYMMDD), LGSR weekday (1-7, 0 unknown), hour (0-23, -1
+// unknown), the shop week (YYYYWW), the data week (0-based) of n_weeks, and the weeks since the
+// customer's previous basket (-1: none). Layout in docs/prepare.md.
+void encode_temporal(int32_t date, int weekday, int hour, int32_t shop_week, int32_t data_week,
+                     int32_t n_weeks, int32_t weeks_since_previous, float* out64);
+
+// T6 [48] of a basket's labels (store dictionary ids, -1 unknown): one-hot blocks.
+void encode_trip(int8_t mission_type, int8_t mission_focus, int8_t price_sensitivity,
+                 int8_t basket_size, float* out48);
+
+// The price encoding (T4) of one item; until features::PriceEncoder is there, see
+// docs/prepare.md. Thread-safe.
+class PriceInputs;
+
+// What batch assembly reads, opened once and shared read-only by the loader's workers.
+class TensorSources {
+ public:
+  // Opens the store, features/{splits,customer_history,store_context,graph_embeddings} and the
+  // price encoder. Throws Error naming the missing folder and the command that writes it.
+  static std::shared_ptr<const TensorSources> open(const fs::path& data_dir,
+                                                   const PrepareConfig& config);
+  ~TensorSources();
+
+  // The batch of `rows` of `samples`, masked (masked-basket samples) with Rng::stream(seed,
+  // {epoch, batch_index}) so that it does not depend on which thread assembles it.
+  Batch assemble(const Samples& samples, std::span<const int64_t> rows, uint64_t epoch,
+                 uint64_t batch_index) const;
+
+  const Store& store() const { return store_; }
+  const PrepareConfig& config() const { return config_; }
+  int32_t n_products() const { return static_cast<int32_t>(store_.n_products()); }
+  int32_t n_stores() const { return static_cast<int32_t>(store_.n_stores()); }
+  const SplitInfo& split() const { return split_; }
+  // Where T4 comes from ("features::PriceEncoder", or "none": T4 is zero).
+  std::string price_source() const;
+
+  TensorSources(Store store, PrepareConfig config);
+
+ private:
+  void fill_customer(Batch& batch, int b, const Samples& samples, int64_t row) const;
+  void fill_items(Batch& batch, int b, int32_t basket) const;
+  void fill_history(Batch& batch, const Samples& samples, std::span<const int64_t> rows) const;
+
+  Store store_;
+  PrepareConfig config_;
+  SplitInfo split_;
+  Column<float> customer_history_;  // [C, 160]
+  Column<uint8_t> cold_start_;      // [C]
+  Column<float> store_context_;     // [S, 96]
+  Column<float> embeddings_;        // [P, 256]
+  std::unique_ptr<PriceInputs> prices_;
+};
+
+// The 8 repeat features of one product bought in the given (week) purchases before the target.
+void repeat_features(std::span<const int32_t> purchase_weeks, int32_t n_trips, int32_t target_week,
+                     float* out8);
+
+// ---------------------------------------------------------------------------------------------
+// Batcher and loader
+// ---------------------------------------------------------------------------------------------
+
+// Length buckets: 0: 1-10 items, 1: 11-25, 2: 26-50, 3: 51+.
+inline constexpr int kBuckets = 4;
+int bucket_of(int n_items);
+
+// One epoch's batches: rows of the samples, batch i = rows[offsets[i], offsets[i + 1]).
+struct BatchPlan {
+  uint64_t epoch = 0;
+  std::vector<int64_t> offsets{0};
+  std::vector<int64_t> rows;
+  size_t size() const { return offsets.size() - 1; }
+  std::span<const int64_t> batch(size_t i) const {
+    return std::span<const int64_t>(rows).subspan(static_cast<size_t>(offsets[i]),
+                                                  static_cast<size_t>(offsets[i + 1] - offsets[i]));
+  }
+};
+
+// Bucket batching: the rows are grouped by bucket_of(n_items), shuffled within each bucket with
+// Rng::stream(seed, {epoch}), cut into batches of batch_size (a bucket's last batch may be
+// smaller), and the buckets emitted in the order (epoch, epoch + 1, ...) mod 4.
+BatchPlan plan_epoch(const Samples& samples, std::span<const int64_t> rows, int batch_size,
+                     uint64_t seed, uint64_t epoch);
+
+// BERT-style masking of batch.input_product/masked from item_product: each real item is chosen
+// with probability mask_rate (at least one per basket); a chosen item becomes [MASK]
+// (n_products) with mask_token_share, a random product with random_token_share, else stays.
+void mask_items(Batch& batch, int32_t n_products, const PrepareConfig& config, uint64_t epoch,
+                uint64_t batch_index);
+
+// Assembles a plan's batches on worker threads (oneTBB) ahead of the consumer into a bounded
+// queue; next() returns them in plan order, the same whatever the thread count.
+class Loader {
+ public:
+  Loader(std::shared_ptr<const TensorSources> sources, const Samples& samples, BatchPlan plan,
+         int n_threads, int prefetch = 8);
+  ~Loader();
+  Loader(const Loader&) = delete;
+  Loader& operator=(const Loader&) = delete;
+  // The next batch, nullopt at the end of the plan. Rethrows a worker's error.
+  std::optional<Batch> next();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+  std::thread producer_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Export: one batch as .npy files + batch.json (`retailsim export tensors`)
+// ---------------------------------------------------------------------------------------------
+struct ExportOptions {
+  fs::path data_dir;
+  fs::path out_dir;
+  SampleKind kind = SampleKind::kMaskedBasket;
+  int8_t split = 1;  // val
+  int64_t limit = 256;
+  PrepareConfig config;
+};
+// Writes the first `limit` samples of the split (sample order, epoch 0 masking) as one batch:
+// every Batch array as <name>.npy with its shape, and batch.json (kind, split, size, max_items,
+// arrays: dtype, shape, meaning). Returns batch.json's content.
+Json export_tensors(const ExportOptions& options);
+
+// The arrays of a batch with their numpy shapes (export, tests, the model's from_blob).
+struct BatchArray {
+  std::string name;
+  std::string dtype;
+  std::vector<uint64_t> shape;
+  const void* data = nullptr;
+  size_t bytes = 0;
+  std::string meaning;
+};
+std::vector<BatchArray> batch_arrays(const Batch& batch);
 
 }  // namespace retailsim::prepare

@@ -1,0 +1,327 @@
+// Batch assembly: the T1-T6 inputs, items, targets, auxiliary labels, the customer's recent
+// baskets and per-product repeat features of a list of samples, from the store, features/ and
+// the price encoder.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/error.h"
+#include "prepare/prepare.h"
+#include "prepare/price_inputs.h"
+
+namespace retailsim::prepare {
+
+namespace {
+
+template <typename T>
+Column<T> open_feature(const fs::path& data_dir, const std::string& relative,
+                       const std::vector<uint64_t>& shape, const std::string& writer) {
+  const fs::path path = data_dir / "features" / relative;
+  if (!fs::exists(path)) {
+    fail("{}: missing ({} writes it: run it first)", path.string(), writer);
+  }
+  Column<T> column(path);
+  if (column.shape() != shape) {
+    std::string want, got;
+    for (uint64_t d : shape) want += (want.empty() ? "" : ", ") + std::to_string(d);
+    for (uint64_t d : column.shape()) got += (got.empty() ? "" : ", ") + std::to_string(d);
+    fail("{}: shape ({}) where the store needs ({})", path.string(), got, want);
+  }
+  return column;
+}
+
+// The 32 affinity dims of T1 from the customer's baskets before the target (docs/prepare.md).
+void encode_affinity(const Store& store, std::span<const int32_t> prior, int32_t target_week,
+                     int32_t sample_store, float* out32) {
+  std::fill(out32, out32 + 32, 0.0f);
+  const auto k = static_cast<double>(prior.size());
+  if (prior.empty()) return;
+  // Trips per store (few stores per customer: a small linear table beats a hash map).
+  std::vector<std::pair<int32_t, int32_t>> per_store;
+  int32_t switches = 0, recent4 = 0, recent13 = 0, same_region = 0, previous_store = -1;
+  const int32_t sample_region =
+      sample_store >= 0 && sample_store < static_cast<int32_t>(store.n_stores())
+          ? store.store_region[static_cast<size_t>(sample_store)]
+          : -1;
+  for (int32_t b : prior) {
+    const int32_t s = store.basket_store_id[static_cast<size_t>(b)];
+    const int32_t w = store.basket_week_index[static_cast<size_t>(b)];
+    auto it = std::find_if(per_store.begin(), per_store.end(),
+                           [s](const auto& p) { return p.first == s; });
+    if (it == per_store.end()) {
+      per_store.emplace_back(s, 1);
+    } else {
+      ++it->second;
+    }
+    if (previous_store >= 0 && s != previous_store) ++switches;
+    previous_store = s;
+    recent4 += target_week - w <= 4;
+    recent13 += target_week - w <= 13;
+    same_region +=
+        sample_region >= 0 && store.store_region[static_cast<size_t>(s)] == sample_region;
+  }
+  std::stable_sort(per_store.begin(), per_store.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  auto share_of_rank = [&](size_t r) {
+    return r < per_store.size() ? per_store[r].second / k : 0.0;
+  };
+  int32_t at_sample_store = 0;
+  for (const auto& [s, n] : per_store) {
+    if (s == sample_store) at_sample_store = n;
+  }
+  const int32_t first_week = store.basket_week_index[static_cast<size_t>(prior.front())];
+  const int32_t last_week = store.basket_week_index[static_cast<size_t>(prior.back())];
+  const double since_last = target_week - last_week;
+  const double tenure = target_week - first_week;
+  const auto clamp01 = [](double x) { return static_cast<float>(std::clamp(x, 0.0, 1.0)); };
+  out32[0] = clamp01(std::log1p(k) / std::log(1001.0));
+  out32[1] = static_cast<float>(share_of_rank(0));
+  out32[2] = static_cast<float>(share_of_rank(1));
+  out32[3] = static_cast<float>(share_of_rank(2));
+  out32[4] = static_cast<float>(per_store.size() / k);
+  out32[5] = k > 1 ? static_cast<float>(switches / (k - 1)) : 0.0f;
+  out32[6] = static_cast<float>(at_sample_store / k);
+  out32[7] = previous_store == sample_store ? 1.0f : 0.0f;
+  out32[8] = clamp01(since_last / 52.0);
+  out32[9] = static_cast<float>(std::exp(-since_last / 4.0));
+  out32[10] = clamp01(recent4 / 4.0);
+  out32[11] = clamp01(recent13 / 13.0);
+  out32[12] = clamp01(tenure / 52.0);
+  out32[13] = clamp01(k / std::max(1.0, tenure) / 7.0);
+  out32[14] = per_store[0].first == sample_store ? 1.0f : 0.0f;
+  out32[15] = static_cast<float>(same_region / k);
+  out32[16 + per_store[0].first % 16] = static_cast<float>(share_of_rank(0));
+}
+
+}  // namespace
+
+TensorSources::TensorSources(Store store, PrepareConfig config)
+    : store_(std::move(store)), config_(std::move(config)) {}
+TensorSources::~TensorSources() = default;
+
+std::shared_ptr<const TensorSources> TensorSources::open(const fs::path& data_dir,
+                                                         const PrepareConfig& config) {
+  config.validate();
+  auto s = std::make_shared<TensorSources>(Store::open(data_dir), config);
+  s->split_ = read_split(data_dir);
+  const uint64_t C = s->store_.n_customers(), S = s->store_.n_stores(), P = s->store_.n_products();
+  const std::string features = "retailsim features";
+  s->customer_history_ =
+      open_feature<float>(data_dir, "customer_history/customer_history.npy", {C, 160}, features);
+  s->cold_start_ = open_feature<uint8_t>(data_dir, "splits/customer_cold_start.npy", {C}, features);
+  s->store_context_ =
+      open_feature<float>(data_dir, "store_context/store_context.npy", {S, 96}, features);
+  s->embeddings_ = open_feature<float>(data_dir, "graph_embeddings/embeddings.npy",
+                                       {P, static_cast<uint64_t>(kT2Dims)}, features);
+  s->prices_ = std::make_unique<PriceInputs>(PriceInputs::open(data_dir));
+  return s;
+}
+
+std::string TensorSources::price_source() const {
+  return prices_->source();
+}
+
+void TensorSources::fill_customer(Batch& batch, int b, const Samples& samples, int64_t row) const {
+  const auto r = static_cast<size_t>(row);
+  const int32_t c = samples.customer[r];
+  float* t1 = batch.t1.data() + static_cast<size_t>(b) * kT1Dims;
+  std::memcpy(t1, customer_history_.begin() + static_cast<size_t>(c) * 160, 160 * sizeof(float));
+  batch.cold_start[static_cast<size_t>(b)] = cold_start_[static_cast<size_t>(c)];
+  if (cold_start_[static_cast<size_t>(c)]) {
+    std::fill(t1 + 160, t1 + kT1Dims, 0.0f);  // segment-only
+    return;
+  }
+  const auto prior =
+      store_.baskets_of_customer(c).first(static_cast<size_t>(samples.history_count[r]));
+  encode_affinity(store_, prior, samples.week[r], batch.store[static_cast<size_t>(b)], t1 + 160);
+}
+
+void TensorSources::fill_items(Batch& batch, int b, int32_t basket) const {
+  const size_t S = static_cast<size_t>(batch.max_items);
+  const auto products = store_.basket_products(basket);
+  const size_t n = std::min(products.size(), S);
+  const size_t base = static_cast<size_t>(b) * S;
+  for (size_t s = 0; s < n; ++s) {
+    batch.item_product[base + s] = products[s];
+    batch.attention_mask[base + s] = 1;
+  }
+}
+
+void TensorSources::fill_history(Batch& batch, const Samples& samples,
+                                 std::span<const int64_t> rows) const {
+  struct Purchase {
+    int32_t product, week;
+  };
+  std::vector<Purchase> purchases;
+  std::vector<int32_t> weeks;
+  batch.history_offsets.assign(1, 0);
+  batch.history_item_offsets.assign(1, 0);
+  batch.repeat_offsets.assign(1, 0);
+  for (int64_t row : rows) {
+    const auto r = static_cast<size_t>(row);
+    const auto prior = store_.baskets_of_customer(samples.customer[r])
+                           .first(static_cast<size_t>(samples.history_count[r]));
+    const size_t recent = std::min(prior.size(), static_cast<size_t>(config_.history_baskets));
+    for (int32_t h : prior.last(recent)) {
+      batch.history_week.push_back(store_.basket_week_index[static_cast<size_t>(h)]);
+      batch.history_store.push_back(store_.basket_store_id[static_cast<size_t>(h)]);
+      const auto products = store_.basket_products(h);
+      const size_t n = std::min(products.size(), static_cast<size_t>(config_.max_items));
+      batch.history_product.insert(batch.history_product.end(), products.begin(),
+                                   products.begin() + static_cast<ptrdiff_t>(n));
+      batch.history_item_offsets.push_back(static_cast<int64_t>(batch.history_product.size()));
+    }
+    batch.history_offsets.push_back(static_cast<int64_t>(batch.history_week.size()));
+
+    // Repeat features over every earlier basket: purchases sorted by (product, week), a
+    // product's weeks counted once per basket.
+    purchases.clear();
+    for (int32_t h : prior) {
+      const int32_t w = store_.basket_week_index[static_cast<size_t>(h)];
+      for (int32_t p : store_.basket_products(h)) purchases.push_back({p, w});
+    }
+    std::sort(purchases.begin(), purchases.end(), [](const Purchase& a, const Purchase& b) {
+      return a.product != b.product ? a.product < b.product : a.week < b.week;
+    });
+    for (size_t i = 0; i < purchases.size();) {
+      size_t j = i;
+      weeks.clear();
+      while (j < purchases.size() && purchases[j].product == purchases[i].product) {
+        weeks.push_back(purchases[j].week);
+        ++j;
+      }
+      batch.repeat_product.push_back(purchases[i].product);
+      const size_t at = batch.repeat_features.size();
+      batch.repeat_features.resize(at + kRepeatDims);
+      repeat_features(weeks, static_cast<int32_t>(prior.size()), samples.week[r],
+                      batch.repeat_features.data() + at);
+      i = j;
+    }
+    batch.repeat_offsets.push_back(static_cast<int64_t>(batch.repeat_product.size()));
+  }
+}
+
+Batch TensorSources::assemble(const Samples& samples, std::span<const int64_t> rows, uint64_t epoch,
+                              uint64_t batch_index) const {
+  Batch batch;
+  batch.kind = samples.kind;
+  const auto B = static_cast<size_t>(rows.size());
+  batch.size = static_cast<int32_t>(B);
+  int32_t S = 1;
+  for (int64_t row : rows) S = std::max<int32_t>(S, samples.n_items[static_cast<size_t>(row)]);
+  batch.max_items = S;
+  const size_t BS = B * static_cast<size_t>(S);
+
+  batch.sample_index.assign(rows.begin(), rows.end());
+  batch.customer.resize(B);
+  batch.store.resize(B);
+  batch.week.resize(B);
+  batch.basket.resize(B);
+  batch.cold_start.resize(B);
+  batch.t1.resize(B * kT1Dims);
+  batch.t3.resize(B * kT3Dims);
+  batch.t5.resize(B * kT5Dims);
+  batch.t6.resize(B * kT6Dims);
+  batch.item_product.assign(BS, kPadToken);
+  batch.attention_mask.assign(BS, 0);
+  batch.basket_size.assign(B, -1);
+  batch.price_sensitivity.assign(B, -1);
+  batch.mission_type.assign(B, -1);
+  batch.mission_focus.assign(B, -1);
+  if (samples.kind == SampleKind::kNextBasket) batch.target_offsets.assign(1, 0);
+  if (samples.kind == SampleKind::kStoreVisit) batch.next_store.resize(B);
+
+  const Store& st = store_;
+  const int32_t n_weeks = split_.n_weeks;
+  for (size_t b = 0; b < B; ++b) {
+    const auto r = static_cast<size_t>(rows[b]);
+    const int32_t input = samples.input_basket[r];
+    const int32_t target = samples.target_basket[r];
+    const auto ib = static_cast<size_t>(input);
+    batch.customer[b] = samples.customer[r];
+    batch.week[b] = samples.week[r];
+    batch.basket[b] = input;
+    batch.store[b] = samples.kind == SampleKind::kNextBasket
+                         ? st.basket_store_id[static_cast<size_t>(target)]
+                         : st.basket_store_id[ib];
+    fill_customer(batch, static_cast<int>(b), samples, rows[b]);
+
+    // T3 of the target's moment; a week without a trip has its Monday and no weekday or hour.
+    const int32_t week = samples.week[r];
+    const ShopWeek& shop_week = st.calendar.at(static_cast<size_t>(week));
+    int32_t weeks_since_previous = -1;
+    if (samples.kind == SampleKind::kMaskedBasket) {
+      const int32_t h = samples.history_count[r];
+      if (h > 0) {
+        const int32_t previous =
+            st.baskets_of_customer(samples.customer[r])[static_cast<size_t>(h - 1)];
+        weeks_since_previous = week - st.basket_week_index[static_cast<size_t>(previous)];
+      }
+    } else {
+      weeks_since_previous = samples.gap_weeks[r];
+    }
+    float* t3 = batch.t3.data() + b * kT3Dims;
+    if (target >= 0) {
+      const auto tb = static_cast<size_t>(target);
+      encode_temporal(st.basket_date[tb], st.basket_weekday[tb], st.basket_hour[tb],
+                      shop_week.shop_week, week - split_.first_week_index, n_weeks,
+                      weeks_since_previous, t3);
+      batch.basket_size[b] = st.basket_size[tb];
+      batch.price_sensitivity[b] = st.basket_price_sensitivity[tb];
+      batch.mission_type[b] = st.basket_type[tb];
+      batch.mission_focus[b] = st.basket_mission[tb];
+    } else {
+      encode_temporal(shop_week.date_from, 0, -1, shop_week.shop_week,
+                      week - split_.first_week_index, n_weeks, weeks_since_previous, t3);
+    }
+    std::memcpy(batch.t5.data() + b * kT5Dims,
+                store_context_.begin() + static_cast<size_t>(batch.store[b]) * kT5Dims,
+                kT5Dims * sizeof(float));
+    encode_trip(st.basket_type[ib], st.basket_mission[ib], st.basket_price_sensitivity[ib],
+                st.basket_size[ib], batch.t6.data() + b * kT6Dims);
+    fill_items(batch, static_cast<int>(b), input);
+
+    if (samples.kind == SampleKind::kNextBasket) {
+      const RowRange target_rows = st.basket_rows(target);
+      for (int64_t t = target_rows.begin; t < target_rows.end; ++t) {
+        batch.target_product.push_back(st.product_id[static_cast<size_t>(t)]);
+        batch.target_quantity.push_back(static_cast<float>(st.quantity[static_cast<size_t>(t)]));
+      }
+      batch.target_offsets.push_back(static_cast<int64_t>(batch.target_product.size()));
+    } else if (samples.kind == SampleKind::kStoreVisit) {
+      batch.next_store[b] = samples.next_store[r];
+    }
+  }
+
+  batch.input_product = batch.item_product;
+  batch.masked.assign(BS, 0);
+  if (samples.kind == SampleKind::kMaskedBasket) {
+    mask_items(batch, n_products(), config_, epoch, batch_index);
+  }
+  if (samples.kind != SampleKind::kMaskedBasket) fill_history(batch, samples, rows);
+
+  // T2 of the (masked) input, T4 of the true item at the sample's store and week.
+  batch.t2.assign(BS * kT2Dims, 0.0f);
+  batch.t4.assign(BS * kT4Dims, 0.0f);
+  const int32_t mask_token = n_products();
+  for (size_t b = 0; b < B; ++b) {
+    for (size_t s = 0; s < static_cast<size_t>(S); ++s) {
+      const size_t i = b * static_cast<size_t>(S) + s;
+      if (!batch.attention_mask[i]) continue;
+      const int32_t p = batch.input_product[i];
+      if (p >= 0 && p != mask_token) {
+        std::memcpy(batch.t2.data() + i * kT2Dims,
+                    embeddings_.begin() + static_cast<size_t>(p) * kT2Dims,
+                    kT2Dims * sizeof(float));
+      }
+      if (prices_->available()) {
+        prices_->encode(batch.item_product[i], batch.store[b], batch.week[b],
+                        batch.t4.data() + i * kT4Dims);
+      }
+    }
+  }
+  return batch;
+}
+
+}  // namespace retailsim::prepare
