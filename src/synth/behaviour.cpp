@@ -16,8 +16,6 @@ size_t pick_cumulative(const float* cum, size_t n, double u) {
   return std::min(i, n - 1);
 }
 
-// Trip size by store format: small stores see small trips.
-constexpr std::array<double, kFormats> kFormatTripSize = {1.0, 0.85, 0.55, 1.3};
 // The group a focused trip keeps to, and how often.
 constexpr std::array<double, 3> kFocusGroupWeights = {0.62, 0.26, 0.12};
 
@@ -102,8 +100,6 @@ WeekPrices true_week_prices(const World& w, int week) {
   return out;
 }
 
-namespace {
-// Price-and-promotion multiplier of a product's odds / choice weight.
 double price_response(const World& w, int seg1, int zone, int product, int32_t actual_pence,
                       int32_t depth_pct) {
   const double ref = w.base_price(0, zone, product);
@@ -112,7 +108,6 @@ double price_response(const World& w, int seg1, int zone, int product, int32_t a
   return std::pow(actual_pence / ref, -elasticity) *
          std::exp(w.config.promo_display_lift * promoted);
 }
-}  // namespace
 
 double line_accept_probability(const World& w, int seg1, int zone, int product,
                                int32_t actual_pence, int32_t depth_pct) {

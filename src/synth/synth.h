@@ -4,7 +4,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/config.h"
 #include "core/manifest.h"
@@ -82,5 +85,49 @@ struct GenerateSummary {
 // Writes out_dir/raw/transactions_YYYYWW.csv[.gz], out_dir/raw/time.csv and out_dir/truth/.
 // Same config (seed included) gives byte-identical output whatever n_threads.
 GenerateSummary generate(const SynthConfig& config, const fs::path& out_dir, int n_threads);
+
+struct World;
+struct WeekPrices;
+
+// The generator's own behaviour model, loaded from <data>/truth/, answering "how likely is this
+// customer to buy each product" for oracles (evaluation) and true demand (simulation). Ids are the
+// world's: map store codes through the *_of_code lookups. Thread-safe for concurrent const calls.
+class TruthModel {
+ public:
+  // Loads the world written by `generate` (truth/world.json + npy); throws Error when missing.
+  static TruthModel load(const fs::path& truth_dir);
+  explicit TruthModel(World world);
+  TruthModel(TruthModel&&) noexcept;
+  TruthModel& operator=(TruthModel&&) noexcept;
+  ~TruthModel();
+
+  const World& world() const { return *world_; }
+  int n_products() const;
+  // World ids of codes as LGSR writes them (CUST0000000001, PRD0900001, STORE00001, 200607); -1
+  // when the world has no such entity (e.g. an anonymous shopper or a week it did not write).
+  int customer_of_code(std::string_view code) const;
+  int product_of_code(std::string_view code) const;
+  int store_of_code(std::string_view code) const;
+  int week_of_shop_week(int32_t shop_week) const;
+
+  // Chance that each product (by world id) is in a basket the customer brings home from one trip
+  // to `store` in `week`, given that the trip happened and bought something, under that week's
+  // true prices or `prices_override` (per zone and product, e.g. a simulator's prices). Computed
+  // exactly from the sampler's rules (favourites, category exploration, stock-outs replaced by a
+  // substitute, price acceptance, complements, the gamma-Poisson number of planned lines, service
+  // trips), except that the rare re-draws of focused 1-2 line trips are left out and a product's
+  // direct and complement additions within one planned line are summed.
+  std::vector<double> product_probabilities(int customer, int week, int store,
+                                            const WeekPrices* prices_override = nullptr) const;
+  // Expected trips of the customer in `week` (0 outside its active window).
+  double expected_trips(int customer, int week) const;
+  // Chance that one trip of the customer goes to `store`.
+  double store_probability(int customer, int store) const;
+
+ private:
+  std::unique_ptr<World> world_;
+  struct Index;
+  std::unique_ptr<Index> index_;
+};
 
 }  // namespace retailsim::synth

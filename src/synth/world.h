@@ -32,6 +32,8 @@ enum Group : uint8_t { kFresh = 0, kGrocery = 1, kNonfood = 2, kOther = 3 };
 inline constexpr std::array<Group, kDepartments> kDepartmentGroup = {
     kFresh, kFresh, kGrocery, kNonfood, kNonfood, kOther, kOther, kGrocery, kGrocery};
 inline constexpr int kTiers = 3;  // brand tier: 0 value, 1 standard, 2 premium
+// Trip size by store format (planned lines are scaled by it): small stores see small trips.
+inline constexpr std::array<double, kFormats> kFormatTripSize = {1.0, 0.85, 0.55, 1.3};
 
 // Basket labels, with the text LGSR writes for each value.
 enum BasketSize : uint8_t { kSizeS = 0, kSizeM = 1, kSizeL = 2 };
@@ -205,6 +207,10 @@ struct DemandTables {
   }
 };
 DemandTables build_demand_tables(const World& world, const WeekPrices& prices);
+// Price-and-promotion multiplier of a product's odds / choice weight:
+// (actual/ref)^(-elasticity) * exp(display_lift * promoted).
+double price_response(const World& world, int seg1, int zone, int product, int32_t actual_pence,
+                      int32_t depth_pct);
 // The formula behind DemandTables::accept, for one product (the oracle of one line).
 double line_accept_probability(const World& world, int seg1, int zone, int product,
                                int32_t actual_pence, int32_t depth_pct);
