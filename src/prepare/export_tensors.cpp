@@ -107,7 +107,6 @@ Json export_tensors(const ExportOptions& options) {
          {"n_stores", sources->n_stores()},
          {"mask_token", sources->n_products()},
          {"pad_token", kPadToken},
-         {"t4_source", sources->price_source()},
          {"arrays", arrays}};
   write_json(options.out_dir / "batch.json", j);
   spdlog::info("export tensors: {} {} samples of {} -> {}", batch.size, kind_name(options.kind),

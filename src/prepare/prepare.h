@@ -215,15 +215,15 @@ void encode_temporal(int32_t date, int weekday, int hour, int32_t shop_week, int
 void encode_trip(int8_t mission_type, int8_t mission_focus, int8_t price_sensitivity,
                  int8_t basket_size, float* out48);
 
-// The price encoding (T4) of one item; until features::PriceEncoder is there, see
-// docs/prepare.md. Thread-safe.
+// T4 through features::PriceEncoder (internal: price_inputs.h).
 class PriceInputs;
 
 // What batch assembly reads, opened once and shared read-only by the loader's workers.
 class TensorSources {
  public:
   // Opens the store, features/{splits,customer_history,store_context,graph_embeddings} and the
-  // price encoder. Throws Error naming the missing folder and the command that writes it.
+  // price encoder (derived/prices/, features/price_encoding/). Throws Error naming the missing
+  // file and the command that writes it.
   static std::shared_ptr<const TensorSources> open(const fs::path& data_dir,
                                                    const PrepareConfig& config);
   ~TensorSources();
@@ -238,8 +238,6 @@ class TensorSources {
   int32_t n_products() const { return static_cast<int32_t>(store_.n_products()); }
   int32_t n_stores() const { return static_cast<int32_t>(store_.n_stores()); }
   const SplitInfo& split() const { return split_; }
-  // Where T4 comes from ("features::PriceEncoder", or "none": T4 is zero).
-  std::string price_source() const;
 
   TensorSources(Store store, PrepareConfig config);
 

@@ -3,20 +3,24 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <string>
+
+#include "features/features.h"
 
 namespace retailsim::prepare {
 
-// The 64-d price encoding of (product, store, calendar week). features::PriceEncoder (layer 2,
-// the features-torch work) is not in features.h yet: until it is, there is no price encoding and
-// T4 is left at zero, which source() reports as "none" (export tensors writes it into
-// batch.json). Thread-safe.
+// features::PriceEncoder (layer 2) addressed with calendar week indices, as samples are.
+// Thread-safe.
 class PriceInputs {
  public:
-  static PriceInputs open(const std::filesystem::path& data_dir);
-  bool available() const { return false; }
-  std::string source() const { return "none"; }
-  void encode(int32_t product, int32_t store, int32_t week, float* out64) const;
+  PriceInputs(features::PriceEncoder encoder, int32_t first_week_index)
+      : encoder_(std::move(encoder)), first_week_index_(first_week_index) {}
+  void encode(int32_t product, int32_t store, int32_t calendar_week, float* out64) const {
+    encoder_.encode(product, store, calendar_week - first_week_index_, out64);
+  }
+
+ private:
+  features::PriceEncoder encoder_;
+  int32_t first_week_index_ = 0;
 };
 
 }  // namespace retailsim::prepare

@@ -114,12 +114,9 @@ std::shared_ptr<const TensorSources> TensorSources::open(const fs::path& data_di
       open_feature<float>(data_dir, "store_context/store_context.npy", {S, 96}, features);
   s->embeddings_ = open_feature<float>(data_dir, "graph_embeddings/embeddings.npy",
                                        {P, static_cast<uint64_t>(kT2Dims)}, features);
-  s->prices_ = std::make_unique<PriceInputs>(PriceInputs::open(data_dir));
+  s->prices_ = std::make_unique<PriceInputs>(features::PriceEncoder::open(data_dir),
+                                             s->split_.first_week_index);
   return s;
-}
-
-std::string TensorSources::price_source() const {
-  return prices_->source();
 }
 
 void TensorSources::fill_customer(Batch& batch, int b, const Samples& samples, int64_t row) const {
@@ -315,10 +312,8 @@ Batch TensorSources::assemble(const Samples& samples, std::span<const int64_t> r
                     embeddings_.begin() + static_cast<size_t>(p) * kT2Dims,
                     kT2Dims * sizeof(float));
       }
-      if (prices_->available()) {
-        prices_->encode(batch.item_product[i], batch.store[b], batch.week[b],
-                        batch.t4.data() + i * kT4Dims);
-      }
+      prices_->encode(batch.item_product[i], batch.store[b], batch.week[b],
+                      batch.t4.data() + i * kT4Dims);
     }
   }
   return batch;

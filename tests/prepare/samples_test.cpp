@@ -1,0 +1,151 @@
+// Samples on the tiny world: one masked-basket sample per customer basket, next-basket pairs by
+// their rules, store-visit visits and bounded no-trip weeks, every split taken from the target's
+// week, inputs strictly before targets, and determinism.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "prepare/prepare_fixture.h"
+
+namespace retailsim::prepare {
+namespace {
+
+using testing::clean;
+
+struct Loaded {
+  Store store = Store::open(clean());
+  SplitInfo split = read_split(clean());
+  PrepareConfig config;
+  SampleSet set = build_samples(store, split, config);
+  int32_t week_of(int32_t basket) const {
+    return store.basket_week_index[static_cast<size_t>(basket)];
+  }
+  // Position of a basket among its customer's baskets.
+  int32_t position(int32_t customer, int32_t basket) const {
+    const auto baskets = store.baskets_of_customer(customer);
+    return static_cast<int32_t>(std::find(baskets.begin(), baskets.end(), basket) -
+                                baskets.begin());
+  }
+};
+
+TEST(Samples, OneMaskedBasketSamplePerCustomerBasket) {
+  const Loaded l;
+  size_t with_customer = 0;
+  for (size_t b = 0; b < l.store.n_baskets(); ++b)
+    with_customer += l.store.basket_customer_id[b] >= 0;
+  ASSERT_EQ(l.set.masked_basket.size(), with_customer);
+  std::set<int32_t> seen(l.set.masked_basket.input_basket.begin(),
+                         l.set.masked_basket.input_basket.end());
+  EXPECT_EQ(seen.size(), with_customer);
+  const SampleColumns& m = l.set.masked_basket;
+  for (size_t i = 0; i < m.size(); ++i) {
+    EXPECT_EQ(m.target_basket[i], m.input_basket[i]);
+    EXPECT_EQ(l.store.basket_customer_id[static_cast<size_t>(m.input_basket[i])], m.customer[i]);
+    EXPECT_EQ(m.week[i], l.week_of(m.input_basket[i]));
+    EXPECT_EQ(m.history_count[i], l.position(m.customer[i], m.input_basket[i]));
+    EXPECT_EQ(m.n_items[i], std::min<int64_t>(l.store.basket_rows(m.input_basket[i]).size(), 64));
+  }
+}
+
+TEST(Samples, NextBasketPairsFollowTheirRules) {
+  const Loaded l;
+  const SampleColumns& n = l.set.next_basket;
+  ASSERT_GT(n.size(), 0u);
+  size_t expected = 0;
+  for (int32_t c = 0; c < static_cast<int32_t>(l.store.n_customers()); ++c) {
+    const auto baskets = l.store.baskets_of_customer(c);
+    for (size_t i = 0; i + 1 < baskets.size(); ++i) {
+      expected += l.store.basket_rows(baskets[i + 1]).size() >= 2 &&
+                  l.week_of(baskets[i + 1]) - l.week_of(baskets[i]) <= 12;
+    }
+  }
+  EXPECT_EQ(n.size(), expected);
+  for (size_t i = 0; i < n.size(); ++i) {
+    const int32_t pos = l.position(n.customer[i], n.input_basket[i]);
+    EXPECT_EQ(l.store.baskets_of_customer(n.customer[i])[static_cast<size_t>(pos) + 1],
+              n.target_basket[i]);
+    EXPECT_GE(l.store.basket_rows(n.target_basket[i]).size(), 2);
+    EXPECT_EQ(n.week[i], l.week_of(n.target_basket[i]));
+    EXPECT_EQ(n.gap_weeks[i], n.week[i] - l.week_of(n.input_basket[i]));
+    EXPECT_LE(n.gap_weeks[i], 12);
+    EXPECT_EQ(n.history_count[i], pos + 1);
+    EXPECT_EQ(n.next_store[i], -1);
+  }
+}
+
+TEST(Samples, StoreVisitsAndNoTripWeeksAreBounded) {
+  const Loaded l;
+  const SampleColumns& v = l.set.store_visit;
+  const auto n_stores = static_cast<int32_t>(l.store.n_stores());
+  size_t visits = 0, no_trips = 0, pairs = 0;
+  std::map<std::pair<int32_t, int32_t>, int> no_trips_per_input;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto baskets = l.store.baskets_of_customer(v.customer[i]);
+    const int32_t pos = l.position(v.customer[i], v.input_basket[i]);
+    EXPECT_EQ(v.history_count[i], pos + 1);
+    const int32_t input_week = l.week_of(v.input_basket[i]);
+    if (v.next_store[i] == n_stores) {
+      ++no_trips;
+      EXPECT_EQ(v.target_basket[i], -1);
+      // A week in which the customer has no trip, after the input's and before the next trip's.
+      EXPECT_GT(v.week[i], input_week);
+      EXPECT_LE(v.week[i], input_week + 12);
+      for (int32_t b : baskets) EXPECT_NE(l.week_of(b), v.week[i]);
+      if (static_cast<size_t>(pos) + 1 < baskets.size()) {
+        EXPECT_LT(v.week[i], l.week_of(baskets[static_cast<size_t>(pos) + 1]));
+      }
+      EXPECT_LE(++no_trips_per_input[std::make_pair(v.customer[i], pos)], 1);
+    } else {
+      ++visits;
+      EXPECT_EQ(v.target_basket[i], baskets[static_cast<size_t>(pos) + 1]);
+      EXPECT_EQ(v.next_store[i], l.store.basket_store_id[static_cast<size_t>(v.target_basket[i])]);
+      EXPECT_EQ(v.week[i], l.week_of(v.target_basket[i]));
+    }
+    EXPECT_EQ(v.gap_weeks[i], v.week[i] - input_week);
+  }
+  for (int32_t c = 0; c < static_cast<int32_t>(l.store.n_customers()); ++c) {
+    const size_t n = l.store.baskets_of_customer(c).size();
+    pairs += n > 0 ? n - 1 : 0;
+  }
+  EXPECT_EQ(visits, pairs);
+  EXPECT_GT(no_trips, 0u);
+  EXPECT_LE(no_trips, l.set.masked_basket.size());  // at most one per trip: bounded
+}
+
+TEST(Samples, SplitIsTheTargetWeeksAndInputsComeFirst) {
+  const Loaded l;
+  for (const SampleColumns* c : {&l.set.masked_basket, &l.set.next_basket, &l.set.store_visit}) {
+    int counts[3] = {0, 0, 0};
+    for (size_t i = 0; i < c->size(); ++i) {
+      EXPECT_EQ(c->split[i], l.split.split_of(c->week[i]));
+      ++counts[c->split[i]];
+      // The input basket is at or before the target's week, and every basket the history may
+      // read (the first history_count of the customer) precedes the target.
+      EXPECT_LE(l.week_of(c->input_basket[i]), c->week[i]);
+      const auto baskets = l.store.baskets_of_customer(c->customer[i]);
+      for (int32_t h = 0; h < c->history_count[i]; ++h) {
+        EXPECT_LE(l.week_of(baskets[static_cast<size_t>(h)]), c->week[i]);
+        EXPECT_NE(baskets[static_cast<size_t>(h)], c->target_basket[i]);
+      }
+    }
+    EXPECT_GT(counts[0], 0);
+    EXPECT_GT(counts[1], 0);
+    EXPECT_GT(counts[2], 0);
+  }
+}
+
+TEST(Samples, SameSeedSameSamplesAndTheSeedPicksNoTripWeeks) {
+  const Loaded a, b;
+  EXPECT_EQ(a.set.store_visit.week, b.set.store_visit.week);
+  EXPECT_EQ(a.set.next_basket.target_basket, b.set.next_basket.target_basket);
+  PrepareConfig other;
+  other.seed = 7;
+  const SampleSet c = build_samples(a.store, a.split, other);
+  EXPECT_EQ(c.masked_basket.input_basket, a.set.masked_basket.input_basket);
+  EXPECT_EQ(c.store_visit.size(), a.set.store_visit.size());
+  EXPECT_NE(c.store_visit.week, a.set.store_visit.week);
+}
+
+}  // namespace
+}  // namespace retailsim::prepare

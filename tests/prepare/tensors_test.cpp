@@ -1,0 +1,263 @@
+// Batch assembly on the tiny world: the shape and value range of every tensor of each kind, T2/T5
+// read from the right rows, history and repeat features from the customer's earlier baskets only,
+// segment-only T1 for cold-start customers, and the encoders' layouts.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "prepare/prepare_fixture.h"
+
+namespace retailsim::prepare {
+namespace {
+
+using testing::clean;
+
+void expect_in(std::span<const float> values, float lo, float hi, const char* name) {
+  for (float v : values) {
+    ASSERT_TRUE(std::isfinite(v)) << name;
+    ASSERT_GE(v, lo) << name;
+    ASSERT_LE(v, hi) << name;
+  }
+}
+
+struct Assembled {
+  std::shared_ptr<const TensorSources> sources = TensorSources::open(clean(), PrepareConfig{});
+  Samples samples;
+  std::vector<int64_t> rows;
+  Batch batch;
+  explicit Assembled(SampleKind kind) : samples(Samples::open(clean(), kind)) {
+    for (size_t i = 0; i < samples.size(); ++i) rows.push_back(static_cast<int64_t>(i));
+    batch = sources->assemble(samples, rows, 0, 0);
+  }
+};
+
+void check_common(const Assembled& a) {
+  const Batch& b = a.batch;
+  const Store& store = a.sources->store();
+  const auto B = static_cast<size_t>(b.size);
+  const auto S = static_cast<size_t>(b.max_items);
+  ASSERT_EQ(B, a.rows.size());
+  for (auto* v : {&b.customer, &b.store, &b.week, &b.basket}) ASSERT_EQ(v->size(), B);
+  ASSERT_EQ(b.t1.size(), B * kT1Dims);
+  ASSERT_EQ(b.t3.size(), B * kT3Dims);
+  ASSERT_EQ(b.t5.size(), B * kT5Dims);
+  ASSERT_EQ(b.t6.size(), B * kT6Dims);
+  ASSERT_EQ(b.item_product.size(), B * S);
+  ASSERT_EQ(b.input_product.size(), B * S);
+  ASSERT_EQ(b.attention_mask.size(), B * S);
+  ASSERT_EQ(b.masked.size(), B * S);
+  ASSERT_EQ(b.t2.size(), B * S * kT2Dims);
+  ASSERT_EQ(b.t4.size(), B * S * kT4Dims);
+  expect_in(b.t1, 0.0f, 1.0f, "t1");
+  expect_in(b.t3, -1.0f, 1.0f, "t3");
+  expect_in(b.t4, -1.0f, 1.0f, "t4");
+  expect_in(b.t6, 0.0f, 1.0f, "t6");
+  const Column<float> context(clean() / "features" / "store_context" / "store_context.npy");
+  const Column<float> embeddings(clean() / "features" / "graph_embeddings" / "embeddings.npy");
+  int64_t max_len = 0;
+  for (size_t i = 0; i < B; ++i) {
+    const auto row = static_cast<size_t>(a.rows[i]);
+    EXPECT_EQ(b.customer[i], a.samples.customer[row]);
+    EXPECT_EQ(b.basket[i], a.samples.input_basket[row]);
+    EXPECT_EQ(b.week[i], a.samples.week[row]);
+    for (int d = 0; d < kT5Dims; ++d) {
+      ASSERT_EQ(b.t5[i * kT5Dims + d], context[static_cast<size_t>(b.store[i]) * kT5Dims + d]);
+    }
+    // T6: one one-hot block per label, each with at most one 1.
+    for (int block : {0, 16, 32, 40}) {
+      const int width = block < 32 ? 16 : 8;
+      float sum = 0;
+      for (int d = 0; d < width; ++d) sum += b.t6[i * kT6Dims + block + d];
+      EXPECT_LE(sum, 1.0f);
+    }
+    const auto products = store.basket_products(b.basket[i]);
+    const size_t n = std::min<size_t>(products.size(), 64);
+    max_len = std::max<int64_t>(max_len, static_cast<int64_t>(n));
+    for (size_t s = 0; s < S; ++s) {
+      const size_t at = i * S + s;
+      if (s < n) {
+        ASSERT_EQ(b.attention_mask[at], 1);
+        ASSERT_EQ(b.item_product[at], products[s]);
+      } else {
+        ASSERT_EQ(b.attention_mask[at], 0);
+        ASSERT_EQ(b.item_product[at], kPadToken);
+        ASSERT_EQ(b.input_product[at], kPadToken);
+        ASSERT_EQ(b.masked[at], 0);
+      }
+      const int32_t p = b.input_product[at];
+      for (int d = 0; d < kT2Dims; ++d) {
+        const float want = s < n && p >= 0 && p < a.sources->n_products()
+                               ? embeddings[static_cast<size_t>(p) * kT2Dims + d]
+                               : 0.0f;
+        ASSERT_EQ(b.t2[at * kT2Dims + d], want);
+      }
+      if (s >= n) {
+        for (int d = 0; d < kT4Dims; ++d) ASSERT_EQ(b.t4[at * kT4Dims + d], 0.0f);
+      }
+    }
+    for (auto* label : {&b.basket_size, &b.price_sensitivity, &b.mission_type, &b.mission_focus}) {
+      EXPECT_GE((*label)[i], -1);
+    }
+  }
+  EXPECT_EQ(b.max_items, max_len);
+}
+
+TEST(Tensors, MaskedBasketBatchHasTheDocumentedShapesAndRanges) {
+  const Assembled a(SampleKind::kMaskedBasket);
+  check_common(a);
+  const Store& store = a.sources->store();
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    EXPECT_EQ(a.batch.store[i], store.basket_store_id[static_cast<size_t>(a.batch.basket[i])]);
+    EXPECT_EQ(a.batch.mission_type[i], store.basket_type[static_cast<size_t>(a.batch.basket[i])]);
+  }
+  EXPECT_TRUE(a.batch.history_offsets.empty());
+  EXPECT_TRUE(a.batch.target_offsets.empty());
+  EXPECT_GT(std::count(a.batch.masked.begin(), a.batch.masked.end(), 1), 0);
+}
+
+TEST(Tensors, NextBasketBatchCarriesTargetsFromTheTargetBasket) {
+  const Assembled a(SampleKind::kNextBasket);
+  check_common(a);
+  const Store& store = a.sources->store();
+  const Batch& b = a.batch;
+  ASSERT_EQ(b.target_offsets.size(), a.rows.size() + 1);
+  EXPECT_EQ(std::count(b.masked.begin(), b.masked.end(), 1), 0);
+  EXPECT_EQ(b.input_product, b.item_product);
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    const int32_t target = a.samples.target_basket[static_cast<size_t>(a.rows[i])];
+    const auto products = store.basket_products(target);
+    const auto begin = static_cast<size_t>(b.target_offsets[i]);
+    ASSERT_EQ(static_cast<size_t>(b.target_offsets[i + 1]) - begin, products.size());
+    for (size_t k = 0; k < products.size(); ++k)
+      EXPECT_EQ(b.target_product[begin + k], products[k]);
+    EXPECT_EQ(b.store[i], store.basket_store_id[static_cast<size_t>(target)]);
+  }
+}
+
+TEST(Tensors, StoreVisitBatchNamesTheNextStoreOrNoTrip) {
+  const Assembled a(SampleKind::kStoreVisit);
+  check_common(a);
+  const Batch& b = a.batch;
+  ASSERT_EQ(b.next_store.size(), a.rows.size());
+  int no_trip = 0;
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    ASSERT_GE(b.next_store[i], 0);
+    ASSERT_LE(b.next_store[i], a.sources->n_stores());
+    if (b.next_store[i] == a.sources->n_stores()) {
+      ++no_trip;
+      EXPECT_EQ(b.mission_type[i], -1);  // no target basket, no labels
+      for (int d = 16; d < 32; ++d) EXPECT_EQ(b.t3[i * kT3Dims + d], 0.0f);  // weekday, hour
+    }
+  }
+  EXPECT_GT(no_trip, 0);
+}
+
+// History and repeat features are computed from the customer's baskets before the target only.
+TEST(Tensors, HistoryAndRepeatFeaturesUseOnlyEarlierBaskets) {
+  for (SampleKind kind : {SampleKind::kNextBasket, SampleKind::kStoreVisit}) {
+    const Assembled a(kind);
+    const Batch& b = a.batch;
+    const Store& store = a.sources->store();
+    ASSERT_EQ(b.history_offsets.size(), a.rows.size() + 1);
+    ASSERT_EQ(b.repeat_offsets.size(), a.rows.size() + 1);
+    ASSERT_EQ(b.repeat_features.size(), b.repeat_product.size() * kRepeatDims);
+    for (size_t i = 0; i < a.rows.size(); ++i) {
+      const auto row = static_cast<size_t>(a.rows[i]);
+      const auto prior = store.baskets_of_customer(b.customer[i])
+                             .first(static_cast<size_t>(a.samples.history_count[row]));
+      const auto h0 = static_cast<size_t>(b.history_offsets[i]);
+      const auto h1 = static_cast<size_t>(b.history_offsets[i + 1]);
+      ASSERT_EQ(h1 - h0, std::min<size_t>(prior.size(), 10));
+      for (size_t h = h0; h < h1; ++h) EXPECT_LE(b.history_week[h], b.week[i]);
+      if (h1 > h0) {  // the most recent basket is the input basket, last
+        EXPECT_EQ(b.history_week[h1 - 1],
+                  store.basket_week_index[static_cast<size_t>(b.basket[i])]);
+      }
+      std::map<int32_t, int> count;
+      for (int32_t basket : prior) {
+        for (int32_t p : store.basket_products(basket)) ++count[p];
+      }
+      const auto r0 = static_cast<size_t>(b.repeat_offsets[i]);
+      const auto r1 = static_cast<size_t>(b.repeat_offsets[i + 1]);
+      ASSERT_EQ(r1 - r0, count.size());
+      size_t k = r0;
+      for (const auto& [product, n] : count) {
+        ASSERT_EQ(b.repeat_product[k], product);
+        EXPECT_EQ(b.repeat_features[k * kRepeatDims], static_cast<float>(n));
+        EXPECT_GE(b.repeat_features[k * kRepeatDims + 3], 0.0f);  // weeks since last purchase
+        ++k;
+      }
+    }
+  }
+}
+
+TEST(Tensors, ColdStartCustomersGetSegmentOnlyT1) {
+  const Assembled a(SampleKind::kMaskedBasket);
+  const Column<float> history(clean() / "features" / "customer_history" / "customer_history.npy");
+  const Column<int32_t> trips(clean() / "features" / "customer_history" / "training_trips.npy");
+  int cold = 0, warm_with_affinity = 0;
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    const auto c = static_cast<size_t>(a.batch.customer[i]);
+    const float* t1 = a.batch.t1.data() + i * kT1Dims;
+    for (int d = 0; d < 160; ++d) ASSERT_EQ(t1[d], history[c * 160 + d]);
+    float affinity = 0;
+    for (int d = 160; d < kT1Dims; ++d) affinity += t1[d];
+    if (a.batch.cold_start[i]) {
+      ++cold;
+      EXPECT_EQ(trips[c], 0);  // the behaviour block is the segment prior
+      EXPECT_EQ(affinity, 0.0f);
+    } else if (a.samples.history_count[static_cast<size_t>(a.rows[i])] > 0) {
+      warm_with_affinity += affinity > 0;
+    }
+  }
+  EXPECT_GT(cold, 0);
+  EXPECT_GT(warm_with_affinity, 0);
+}
+
+TEST(Tensors, TemporalEncodingLayout) {
+  float t[kT3Dims];
+  // Saturday 2006-12-23, 18h, shop week 200638, data week 3 of 8, 2 weeks since the last trip.
+  encode_temporal(20061223, 7, 18, 200638, 3, 8, 2, t);
+  EXPECT_EQ(t[16 + 6], 1.0f);  // Saturday
+  EXPECT_EQ(t[23], 1.0f);      // weekend
+  EXPECT_EQ(t[30], 1.0f);      // from 17h
+  EXPECT_EQ(t[33], 1.0f);      // the week before Christmas
+  EXPECT_NEAR(t[32], std::exp(-2.0 / 7.0), 1e-6);
+  EXPECT_EQ(t[44], 1.0f);  // winter
+  EXPECT_NEAR(t[48], 3.5 / 8, 1e-6);
+  EXPECT_EQ(t[62], 1.0f);  // 2-4 weeks since the last trip
+  // Easter Monday 2007 (9 April) is a bank holiday: its week is flagged, Easter is near.
+  encode_temporal(20070409, 2, -1, 200707, 0, 8, -1, t);
+  EXPECT_EQ(t[36], 1.0f);
+  EXPECT_NEAR(t[35], std::exp(-1.0 / 4.0), 1e-6);
+  for (int d = 24; d < 32; ++d) EXPECT_EQ(t[d], 0.0f);  // unknown hour
+  for (int d = 56; d < 64; ++d) EXPECT_EQ(t[d], 0.0f);  // no previous trip
+}
+
+TEST(Tensors, TripEncodingIsOneHotPerLabel) {
+  float t[kT6Dims];
+  encode_trip(2, 17, 3, -1, t);
+  EXPECT_EQ(t[2], 1.0f);
+  EXPECT_EQ(t[16 + 1], 1.0f);  // 17 mod 16
+  EXPECT_EQ(t[32 + 3], 1.0f);
+  float sum = 0;
+  for (float v : t) sum += v;
+  EXPECT_EQ(sum, 3.0f);  // unknown basket size: an all-zero block
+}
+
+TEST(Tensors, MissingEmbeddingsNameTheFile) {
+  const fs::path path = clean() / "features" / "graph_embeddings" / "embeddings.npy";
+  const fs::path aside = path.string() + ".aside";
+  fs::rename(path, aside);
+  try {
+    TensorSources::open(clean(), PrepareConfig{});
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("embeddings.npy"), std::string::npos) << e.what();
+  }
+  fs::rename(aside, path);
+}
+
+}  // namespace
+}  // namespace retailsim::prepare
