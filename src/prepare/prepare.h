@@ -256,9 +256,15 @@ class TensorSources {
   std::unique_ptr<PriceInputs> prices_;
 };
 
-// The 8 repeat features of one product bought in the given (week) purchases before the target.
-void repeat_features(std::span<const int32_t> purchase_weeks, int32_t n_trips, int32_t target_week,
-                     float* out8);
+// A product's purchases before the target, in time order: how many, the first and last purchase
+// weeks and the sum of squared intervals (weeks) between consecutive purchases.
+struct RepeatStats {
+  int32_t count = 0;
+  int32_t first_week = 0, last_week = 0;
+  double sum_sq_intervals = 0;
+};
+// The 8 repeat features (Batch::repeat_features) of one product bought before the target.
+void repeat_features(const RepeatStats& stats, int32_t n_trips, int32_t target_week, float* out8);
 
 // ---------------------------------------------------------------------------------------------
 // Batcher and loader

@@ -6,21 +6,17 @@
 
 namespace retailsim::prepare {
 
-void repeat_features(std::span<const int32_t> purchase_weeks, int32_t n_trips, int32_t target_week,
-                     float* out8) {
-  const auto count = static_cast<double>(purchase_weeks.size());
-  const int32_t first = purchase_weeks.front(), last = purchase_weeks.back();
-  const double since_last = target_week - last;
+void repeat_features(const RepeatStats& s, int32_t n_trips, int32_t target_week, float* out8) {
+  const auto count = static_cast<double>(s.count);
+  const double since_last = target_week - s.last_week;
   double mean_interval = 0, cv = 0;
-  if (purchase_weeks.size() >= 2) {
-    mean_interval = static_cast<double>(last - first) / (count - 1);
-    if (purchase_weeks.size() >= 3 && mean_interval > 0) {
-      double sum_sq = 0;
-      for (size_t i = 1; i < purchase_weeks.size(); ++i) {
-        const double d = purchase_weeks[i] - purchase_weeks[i - 1] - mean_interval;
-        sum_sq += d * d;
-      }
-      cv = std::sqrt(sum_sq / (count - 1)) / mean_interval;
+  if (s.count >= 2) {
+    mean_interval = static_cast<double>(s.last_week - s.first_week) / (count - 1);
+    if (s.count >= 3 && mean_interval > 0) {
+      // Intervals d_i: sum (d_i - mean)^2 = sum d_i^2 - (count - 1) mean^2.
+      const double variance =
+          std::max(0.0, s.sum_sq_intervals / (count - 1) - mean_interval * mean_interval);
+      cv = std::sqrt(variance) / mean_interval;
     }
   }
   out8[0] = static_cast<float>(count);

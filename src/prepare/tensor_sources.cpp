@@ -147,11 +147,11 @@ void TensorSources::fill_items(Batch& batch, int b, int32_t basket) const {
 
 void TensorSources::fill_history(Batch& batch, const Samples& samples,
                                  std::span<const int64_t> rows) const {
-  struct Purchase {
-    int32_t product, week;
+  struct Scratch {
+    std::vector<RepeatStats> stats;  // per product, all zero between samples
+    std::vector<int32_t> touched;
   };
-  std::vector<Purchase> purchases;
-  std::vector<int32_t> weeks;
+  thread_local Scratch scratch;
   batch.history_offsets.assign(1, 0);
   batch.history_item_offsets.assign(1, 0);
   batch.repeat_offsets.assign(1, 0);
@@ -171,29 +171,35 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
     }
     batch.history_offsets.push_back(static_cast<int64_t>(batch.history_week.size()));
 
-    // Repeat features over every earlier basket: purchases sorted by (product, week), a
-    // product's weeks counted once per basket.
-    purchases.clear();
+    // Repeat features over every earlier basket, in time order, gathered in a per-thread table
+    // indexed by product (no sort of the purchases; only the distinct products are sorted).
+    std::vector<RepeatStats>& stats = scratch.stats;
+    std::vector<int32_t>& touched = scratch.touched;
+    if (stats.size() < store_.n_products()) stats.resize(store_.n_products());
+    touched.clear();
     for (int32_t h : prior) {
       const int32_t w = store_.basket_week_index[static_cast<size_t>(h)];
-      for (int32_t p : store_.basket_products(h)) purchases.push_back({p, w});
-    }
-    std::sort(purchases.begin(), purchases.end(), [](const Purchase& a, const Purchase& b) {
-      return a.product != b.product ? a.product < b.product : a.week < b.week;
-    });
-    for (size_t i = 0; i < purchases.size();) {
-      size_t j = i;
-      weeks.clear();
-      while (j < purchases.size() && purchases[j].product == purchases[i].product) {
-        weeks.push_back(purchases[j].week);
-        ++j;
+      for (int32_t p : store_.basket_products(h)) {
+        RepeatStats& st = stats[static_cast<size_t>(p)];
+        if (st.count == 0) {
+          touched.push_back(p);
+          st.first_week = w;
+        } else {
+          const double d = w - st.last_week;
+          st.sum_sq_intervals += d * d;
+        }
+        st.last_week = w;
+        ++st.count;
       }
-      batch.repeat_product.push_back(purchases[i].product);
+    }
+    std::sort(touched.begin(), touched.end());
+    for (int32_t p : touched) {
+      batch.repeat_product.push_back(p);
       const size_t at = batch.repeat_features.size();
       batch.repeat_features.resize(at + kRepeatDims);
-      repeat_features(weeks, static_cast<int32_t>(prior.size()), samples.week[r],
-                      batch.repeat_features.data() + at);
-      i = j;
+      repeat_features(stats[static_cast<size_t>(p)], static_cast<int32_t>(prior.size()),
+                      samples.week[r], batch.repeat_features.data() + at);
+      stats[static_cast<size_t>(p)] = RepeatStats{};
     }
     batch.repeat_offsets.push_back(static_cast<int64_t>(batch.repeat_product.size()));
   }

@@ -175,8 +175,13 @@ TEST(Tensors, HistoryAndRepeatFeaturesUseOnlyEarlierBaskets) {
                   store.basket_week_index[static_cast<size_t>(b.basket[i])]);
       }
       std::map<int32_t, int> count;
+      std::map<int32_t, std::pair<int32_t, int32_t>> span;  // first and last purchase week
       for (int32_t basket : prior) {
-        for (int32_t p : store.basket_products(basket)) ++count[p];
+        const int32_t w = store.basket_week_index[static_cast<size_t>(basket)];
+        for (int32_t p : store.basket_products(basket)) {
+          if (++count[p] == 1) span[p].first = w;
+          span[p].second = w;
+        }
       }
       const auto r0 = static_cast<size_t>(b.repeat_offsets[i]);
       const auto r1 = static_cast<size_t>(b.repeat_offsets[i + 1]);
@@ -185,7 +190,10 @@ TEST(Tensors, HistoryAndRepeatFeaturesUseOnlyEarlierBaskets) {
       for (const auto& [product, n] : count) {
         ASSERT_EQ(b.repeat_product[k], product);
         EXPECT_EQ(b.repeat_features[k * kRepeatDims], static_cast<float>(n));
-        EXPECT_GE(b.repeat_features[k * kRepeatDims + 3], 0.0f);  // weeks since last purchase
+        EXPECT_EQ(b.repeat_features[k * kRepeatDims + 3], b.week[i] - span[product].second);
+        const float mean =
+            n > 1 ? static_cast<float>(span[product].second - span[product].first) / (n - 1) : 0;
+        EXPECT_FLOAT_EQ(b.repeat_features[k * kRepeatDims + 5], mean);
         ++k;
       }
     }
@@ -233,6 +241,24 @@ TEST(Tensors, TemporalEncodingLayout) {
   EXPECT_NEAR(t[35], std::exp(-1.0 / 4.0), 1e-6);
   for (int d = 24; d < 32; ++d) EXPECT_EQ(t[d], 0.0f);  // unknown hour
   for (int d = 56; d < 64; ++d) EXPECT_EQ(t[d], 0.0f);  // no previous trip
+}
+
+TEST(Tensors, RepeatFeaturesOfKnownPurchases) {
+  // Bought in weeks 2, 4 and 8 (intervals 2 and 4), 5 trips before a target in week 10.
+  float f[kRepeatDims];
+  repeat_features(RepeatStats{3, 2, 8, 2.0 * 2 + 4.0 * 4}, 5, 10, f);
+  EXPECT_FLOAT_EQ(f[0], 3.0f);
+  EXPECT_FLOAT_EQ(f[1], std::log1p(3.0f));
+  EXPECT_FLOAT_EQ(f[2], 0.6f);
+  EXPECT_FLOAT_EQ(f[3], 2.0f);  // weeks since the last purchase
+  EXPECT_FLOAT_EQ(f[4], std::log1p(2.0f));
+  EXPECT_FLOAT_EQ(f[5], 3.0f);                        // mean interval
+  EXPECT_FLOAT_EQ(f[6], 1.0f / 3.0f);                 // sd 1 / mean 3
+  EXPECT_FLOAT_EQ(f[7], 2.0f / 3.0f);                 // how due
+  repeat_features(RepeatStats{1, 6, 6, 0}, 4, 6, f);  // once, in the target's week
+  EXPECT_FLOAT_EQ(f[3], 0.0f);
+  EXPECT_FLOAT_EQ(f[5], 0.0f);
+  EXPECT_FLOAT_EQ(f[7], 0.0f);
 }
 
 TEST(Tensors, TripEncodingIsOneHotPerLabel) {
