@@ -29,6 +29,11 @@ double thread_cpu_seconds() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
 
 // Mean milliseconds per full batch, over up to `max_batches` full batches spread over the plan
 // (the plan runs bucket by bucket, so taking its first batches would time short baskets only).
@@ -100,13 +105,19 @@ int main(int argc, char** argv) {
     tbb::global_control all(tbb::global_control::max_allowed_parallelism,
                             static_cast<size_t>(threads));
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = process_cpu_seconds();
     size_t n_samples = 0;
     {
       Loader loader(sources, samples, plan, threads, 16);
       while (auto batch = loader.next()) n_samples += static_cast<size_t>(batch->size);
     }
     const double seconds = seconds_since(start);
+    const double cpu_seconds = process_cpu_seconds() - cpu_start;
     out["loader"] = {{"threads", threads},
+                     {"cpu_seconds", cpu_seconds},
+                     // What `threads` cores of their own would deliver at this CPU cost.
+                     {"samples_per_s_if_cores_were_free",
+                      static_cast<double>(n_samples) / cpu_seconds * threads},
                      {"kind", "masked_basket"},
                      {"samples", n_samples},
                      {"batches", plan.size()},
