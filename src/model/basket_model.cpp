@@ -1,0 +1,140 @@
+// The basket model: history encoder, cross-attention decoder, product scores with the personal
+// repeat term and the sign-constrained price term, auxiliary heads, quantity and masked items.
+#include "model/modules.h"
+
+namespace retailsim::model {
+namespace {
+
+// Counts and week spans of the repeat features range over orders of magnitude.
+torch::Tensor signed_log1p(const torch::Tensor& x) {
+  return torch::sign(x) * torch::log1p(torch::abs(x));
+}
+
+torch::nn::Linear head(int64_t d_model, int32_t n_classes) {
+  return torch::nn::Linear(d_model, std::max<int64_t>(1, n_classes));
+}
+
+}  // namespace
+
+BasketModelImpl::BasketModelImpl(const ModelConfig& config)
+    : config_(config), n_products_(config.n_products) {
+  const int64_t d = config.d_model;
+  items_ = register_module("items", torch::nn::Embedding(n_products_ + 2, d));
+  gaps_ = register_module("gaps", torch::nn::Embedding(config.max_gap_weeks + 1, d));
+  stores_ = register_module("stores", torch::nn::Embedding(config.n_stores + 1, d));
+  context_ = register_module(
+      "context", torch::nn::Linear(prepare::kT1Dims + prepare::kT3Dims + prepare::kT5Dims, d));
+  t2_proj_ = register_module("t2_proj", torch::nn::Linear(prepare::kT2Dims, d));
+  t4_proj_ = register_module("t4_proj", torch::nn::Linear(prepare::kT4Dims, d));
+  user_proj_ = register_module("user_proj", torch::nn::Linear(d, d));
+  user_norm_ = register_module("user_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+  history_encoder_ = register_module("history_encoder", HistoryEncoder(config));
+  auto encoder_layer = torch::nn::TransformerEncoderLayerOptions(d, config.n_heads)
+                           .dim_feedforward(config.feedforward)
+                           .dropout(config.dropout);
+  item_encoder_ = register_module(
+      "item_encoder",
+      torch::nn::TransformerEncoder(torch::nn::TransformerEncoderOptions(encoder_layer, 1)));
+  auto decoder_layer = torch::nn::TransformerDecoderLayerOptions(d, config.n_heads)
+                           .dim_feedforward(config.feedforward)
+                           .dropout(config.dropout);
+  decoder_ =
+      register_module("decoder", torch::nn::TransformerDecoder(torch::nn::TransformerDecoderOptions(
+                                     decoder_layer, config.decoder_layers)));
+  repeat_ =
+      register_module("repeat", torch::nn::Sequential(torch::nn::Linear(prepare::kRepeatDims, 32),
+                                                      torch::nn::ReLU(), torch::nn::Linear(32, 1)));
+  price_coef_ = register_module("price_coef", torch::nn::Linear(d, kPriceFeatures));
+  quantity_ = register_module("quantity", torch::nn::Linear(2 * d, 1));
+  size_head_ = register_module("size_head", head(d, config.n_basket_sizes));
+  sensitivity_head_ = register_module("sensitivity_head", head(d, config.n_price_sensitivities));
+  type_head_ = register_module("type_head", head(d, config.n_mission_types));
+  focus_head_ = register_module("focus_head", head(d, config.n_mission_focuses));
+  queries_ = register_parameter("queries", torch::randn({config.n_queries, d}) * 0.02);
+  product_bias_ = register_parameter("product_bias", torch::zeros({n_products_}));
+  {
+    torch::NoGradGuard no_grad;
+    items_->weight.normal_(0.0, 0.1);
+  }
+}
+
+torch::Tensor BasketModelImpl::product_vectors() const {
+  return items_->weight.slice(0, 0, n_products_);
+}
+
+torch::Tensor BasketModelImpl::context_token(const BatchTensors& batch) {
+  return context_->forward(torch::cat({batch.t1, batch.t3, batch.t5}, 1));
+}
+
+torch::Tensor BasketModelImpl::price_term(const torch::Tensor& user,
+                                          const torch::Tensor& price_features) {
+  // Positive coefficients: a lower relative price, a promotion or a deeper discount can only
+  // raise a product's score.
+  torch::Tensor coef = torch::softplus(price_coef_->forward(user)).unsqueeze(1);  // [B, 1, 3]
+  torch::Tensor sign = torch::tensor({-1.0f, 1.0f, 1.0f}, user.options());
+  return (price_features * coef * sign).sum(-1);
+}
+
+torch::Tensor BasketModelImpl::quantity_log_rate(const torch::Tensor& user,
+                                                 const torch::Tensor& sample,
+                                                 const torch::Tensor& product) {
+  torch::Tensor input =
+      torch::cat({user.index_select(0, sample), product_vectors().index_select(0, product)}, 1);
+  return quantity_->forward(input).squeeze(-1);
+}
+
+BasketOutputs BasketModelImpl::forward(const BatchTensors& batch) {
+  const int64_t B = batch.size;
+  const int64_t H = batch.history_index.size(1);
+  const int64_t d = config_.d_model;
+  torch::Tensor context = context_token(batch);
+
+  // Each history basket: the mean of its product vectors, plus its gap and store.
+  torch::Tensor pooled = std::get<0>(torch::embedding_bag(
+      items_->weight, batch.history_items, batch.history_offsets, false, /*mean*/ 1));
+  pooled = torch::cat({pooled, torch::zeros({1, d}, pooled.options())}, 0);
+  torch::Tensor history =
+      pooled.index_select(0, batch.history_index.reshape({-1})).reshape({B, H, d});
+  history = history + gaps_->forward(batch.history_gap) + stores_->forward(batch.history_store);
+  torch::Tensor sequence = torch::cat({context.unsqueeze(1), history}, 1);  // [B, 1 + H, d]
+  torch::Tensor padding = torch::cat(
+      {torch::zeros({B, 1}, batch.history_valid.options()), batch.history_valid.logical_not()}, 1);
+  torch::Tensor memory = history_encoder_->forward(sequence, padding);
+
+  torch::Tensor queries = queries_.unsqueeze(1).expand({config_.n_queries, B, d});
+  torch::Tensor decoded =
+      decoder_->forward(queries, memory.transpose(0, 1), {}, {}, {}, padding).mean(0);  // [B, d]
+
+  BasketOutputs out;
+  out.user = user_norm_->forward(decoded + context);
+  torch::Tensor scores =
+      torch::matmul(user_proj_->forward(out.user), product_vectors().t()) + product_bias_;
+  if (batch.repeat_product.numel() > 0) {
+    torch::Tensor repeat = repeat_->forward(signed_log1p(batch.repeat_features)).squeeze(-1);
+    scores =
+        scores.index_put({batch.repeat_sample, batch.repeat_product}, repeat, /*accumulate=*/true);
+  }
+  if (batch.price_features.defined()) scores = scores + price_term(out.user, batch.price_features);
+  out.product_logits = scores;
+  out.basket_size = size_head_->forward(out.user);
+  out.price_sensitivity = sensitivity_head_->forward(out.user);
+  out.mission_type = type_head_->forward(out.user);
+  out.mission_focus = focus_head_->forward(out.user);
+  return out;
+}
+
+torch::Tensor BasketModelImpl::masked_logits(const BatchTensors& batch) {
+  const int64_t B = batch.size;
+  torch::Tensor tokens = items_->forward(batch.input_product) + t2_proj_->forward(batch.t2) +
+                         t4_proj_->forward(batch.t4);
+  torch::Tensor sequence = torch::cat({context_token(batch).unsqueeze(1), tokens}, 1);
+  torch::Tensor padding = torch::cat(
+      {torch::zeros({B, 1}, batch.attention_mask.options()), batch.attention_mask.logical_not()},
+      1);
+  torch::Tensor encoded =
+      item_encoder_->forward(sequence.transpose(0, 1), {}, padding).transpose(0, 1).slice(1, 1);
+  torch::Tensor chosen = encoded.index({batch.masked});  // [n_masked, d]
+  return torch::matmul(user_proj_->forward(chosen), product_vectors().t()) + product_bias_;
+}
+
+}  // namespace retailsim::model

@@ -1,0 +1,149 @@
+// Training and validation of the basket model: the loss mix of [model] loss_* on next-basket
+// batches and the masked-basket cross-entropy on masked batches.
+#include "core/error.h"
+#include "model/losses.h"
+#include "model/tasks.h"
+
+namespace retailsim::model {
+
+torch::Device choose_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda") {
+    if (!torch::cuda::is_available()) {
+      fail(
+          "--device cuda: this LibTorch build has no CUDA or no GPU is visible (Debian's LibTorch "
+          "is CPU-only; build against a CUDA LibTorch to train on a GPU)");
+    }
+    return torch::kCUDA;
+  }
+  if (name == "auto") return torch::cuda::is_available() ? torch::kCUDA : torch::kCPU;
+  fail("--device: expected auto, cpu or cuda, got '{}'", name);
+}
+
+Json ranking_sums(const torch::Tensor& logits, const BatchTensors& batch, int64_t k) {
+  const int64_t B = batch.size;
+  k = std::min<int64_t>(k, logits.size(1));
+  torch::Tensor top = std::get<1>(logits.topk(k, 1)).cpu();  // [B, k]
+  torch::Tensor targets = batch.target_multi_hot(logits.size(1)).cpu();
+  torch::Tensor hits = targets.gather(1, top);  // [B, k]
+  torch::Tensor n_targets = targets.sum(1);
+  torch::Tensor has = n_targets > 0;
+  torch::Tensor discounts = 1.0 / torch::log2(torch::arange(2, k + 2, torch::kFloat32));
+  torch::Tensor dcg = (hits * discounts).sum(1);
+  torch::Tensor ideal_n = torch::clamp(n_targets, 0, k).to(torch::kInt64);
+  torch::Tensor ideal_cum = torch::cat({torch::zeros({1}), discounts.cumsum(0)});
+  torch::Tensor idcg = ideal_cum.index_select(0, ideal_n);
+  torch::Tensor recall = hits.sum(1) / torch::clamp_min(n_targets, 1);
+  torch::Tensor ndcg = dcg / torch::clamp_min(idcg, 1e-9);
+  return {{"samples", has.sum().item<int64_t>()},
+          {"recall@10", (recall * has).sum().item<double>()},
+          {"ndcg@10", (ndcg * has).sum().item<double>()},
+          {"hit@10", ((hits.sum(1) > 0) & has).sum().item<int64_t>()},
+          {"batch", B}};
+}
+
+BasketTask::BasketTask(const ModelConfig& config, PriceFn prices, torch::Device device)
+    : config_(config), prices_(std::move(prices)), device_(device), model_(config) {
+  model_->to(device_);
+}
+
+BatchTensors BasketTask::tensors(const prepare::Batch& batch) const {
+  BatchTensors t = to_tensors(batch, config_, prices_);
+  return device_.is_cpu() ? t : t.to(device_);
+}
+
+torch::Tensor BasketTask::masked_loss(const BatchTensors& t) {
+  torch::Tensor targets = t.item_product.index({t.masked});
+  if (targets.numel() == 0) return torch::zeros({}, torch::TensorOptions().device(device_));
+  torch::Tensor logits = model_->masked_logits(t);
+  return torch::nn::functional::cross_entropy(logits, targets);
+}
+
+torch::Tensor BasketTask::next_basket_loss(const BatchTensors& t,
+                                           std::map<std::string, double>& parts) {
+  const LossWeights& w = config_.loss;
+  BasketOutputs out = model_->forward(t);
+  torch::Tensor targets = t.target_multi_hot(config_.n_products).to(device_);
+  torch::Tensor total = torch::zeros({}, targets.options());
+  auto add = [&](const char* name, double weight, const std::function<torch::Tensor()>& term) {
+    if (weight <= 0) return;
+    torch::Tensor value = term();
+    parts[name] = value.item<double>();
+    total = total + weight * value;
+  };
+  add("focal", w.focal,
+      [&] { return focal_loss(out.product_logits, targets, config_.focal_gamma); });
+  add("bce", w.bce, [&] { return multilabel_bce_loss(out.product_logits, targets); });
+  add("sampled_softmax", w.sampled_softmax, [&] {
+    torch::Tensor negatives =
+        torch::randint(config_.n_products, {config_.n_negatives},
+                       torch::TensorOptions().dtype(torch::kInt64).device(device_));
+    return sampled_softmax_loss(model_->user_projection(out.user), model_->product_vectors(),
+                                model_->product_bias(), t.target_sample, t.target_product,
+                                negatives);
+  });
+  add("contrastive", w.contrastive, [&] {
+    auto [first, second] = copurchase_pairs(t.target_sample, t.target_product);
+    torch::Tensor vectors = model_->product_vectors();
+    return contrastive_loss(vectors.index_select(0, first), vectors.index_select(0, second),
+                            config_.contrastive_temperature);
+  });
+  add("auxiliary", w.auxiliary, [&] {
+    return auxiliary_loss(
+        {out.basket_size, out.price_sensitivity, out.mission_type, out.mission_focus},
+        {t.basket_size, t.price_sensitivity, t.mission_type, t.mission_focus});
+  });
+  add("quantity", w.quantity, [&] {
+    return quantity_loss(model_->quantity_log_rate(out.user, t.target_sample, t.target_product),
+                         t.target_quantity);
+  });
+  return total;
+}
+
+torch::Tensor BasketTask::loss(const prepare::Batch& batch, std::map<std::string, double>& parts) {
+  const BatchTensors t = tensors(batch);
+  if (batch.kind == prepare::SampleKind::kMaskedBasket) {
+    torch::Tensor value = masked_loss(t);
+    parts["masked"] = value.item<double>();
+    return config_.loss.masked * value;
+  }
+  if (batch.kind != prepare::SampleKind::kNextBasket) fail("basket model: got a store-visit batch");
+  return next_basket_loss(t, parts);
+}
+
+Json BasketTask::validate(train::BatchSource& source, int64_t max_batches) {
+  source.start_epoch(0, train::Phase{"validation", 1, 1.0, 0.15});
+  prepare::Batch batch;
+  double loss_sum = 0, recall = 0, ndcg = 0, size_correct = 0;
+  int64_t n_batches = 0, samples = 0, size_known = 0;
+  while ((max_batches == 0 || n_batches < max_batches) && source.next(batch)) {
+    const BatchTensors t = tensors(batch);
+    ++n_batches;
+    if (batch.kind == prepare::SampleKind::kMaskedBasket) {
+      loss_sum += masked_loss(t).item<double>();
+      continue;
+    }
+    BasketOutputs out = model_->forward(t);
+    torch::Tensor targets = t.target_multi_hot(config_.n_products).to(device_);
+    loss_sum += (focal_loss(out.product_logits, targets, config_.focal_gamma) +
+                 auxiliary_loss({out.basket_size}, {t.basket_size}))
+                    .item<double>();
+    Json sums = ranking_sums(out.product_logits, t);
+    samples += sums.at("samples").get<int64_t>();
+    recall += sums.at("recall@10").get<double>();
+    ndcg += sums.at("ndcg@10").get<double>();
+    torch::Tensor known = t.basket_size >= 0;
+    size_known += known.sum().item<int64_t>();
+    size_correct +=
+        (out.basket_size.argmax(1) == t.basket_size).logical_and(known).sum().item<int64_t>();
+  }
+  Json v = {{"loss", n_batches ? loss_sum / n_batches : 0.0}, {"batches", n_batches}};
+  if (samples > 0) {
+    v["recall@10"] = recall / samples;
+    v["ndcg@10"] = ndcg / samples;
+  }
+  if (size_known > 0) v["basket_size_accuracy"] = size_correct / size_known;
+  return v;
+}
+
+}  // namespace retailsim::model

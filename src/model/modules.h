@@ -1,0 +1,140 @@
+// The world model's LibTorch modules (internal to the model stage and its tests): batches as
+// tensors, the Mamba block, the history encoder, the basket model and the store-visit model.
+// 1.13's transformer layers take [T, B, D]; the modules here take and return batch-first tensors
+// and transpose at the layer boundary, so they compile against LibTorch 1.13 and 2.x alike.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <span>
+
+#include "model/model.h"
+#include "prepare/prepare.h"
+
+namespace retailsim::model {
+
+// Price features [n_products, kPriceFeatures] of every product at (store, week).
+using PriceFn = std::function<std::span<const float>(int32_t store, int32_t week)>;
+
+// A prepare::Batch as tensors (ids int64, masks bool, features float32).
+struct BatchTensors {
+  int64_t size = 0;
+  torch::Tensor t1, t3, t5, t6;  // [B, 192], [B, 64], [B, 96], [B, 48]
+  torch::Tensor store;           // [B] the target's store
+  // The most recent history baskets (at most max_history): flat items and per-basket offsets
+  // (for embedding_bag), then [B, H] views: which basket (n_history = the zero row), valid,
+  // weeks before the target (clipped), store.
+  torch::Tensor history_items, history_offsets;
+  torch::Tensor history_index, history_valid, history_gap, history_store;
+  // Personal history of candidate products: sample, product, features [n_repeat, 8].
+  torch::Tensor repeat_sample, repeat_product, repeat_features;
+  // Input basket [B, S]: true and masked-input product ids (pad and [MASK] as embedding rows
+  // n_products + 1 and n_products), real-item and masked flags, T2 [B, S, 256], T4 [B, S, 64].
+  torch::Tensor item_product, input_product, attention_mask, masked, t2, t4;
+  // Next-basket target as (sample, product, quantity) triples.
+  torch::Tensor target_sample, target_product, target_quantity;
+  torch::Tensor next_store;  // [B] store-visit target (n_stores = no trip)
+  torch::Tensor basket_size, price_sensitivity, mission_type, mission_focus;  // [B], -1 unknown
+  torch::Tensor price_features;  // [B, n_products, 3]; undefined: regular prices everywhere
+
+  // Multi-hot [B, n_products] of the next-basket targets.
+  torch::Tensor target_multi_hot(int64_t n_products) const;
+  BatchTensors to(const torch::Device& device) const;
+};
+
+// Converts a batch; `prices` (may be empty) gives the target week's candidate price features.
+BatchTensors to_tensors(const prepare::Batch& batch, const ModelConfig& config,
+                        const PriceFn& prices = {});
+
+// Mamba (Gu & Dao 2023): a selective state-space block with input-dependent step, B and C,
+// a causal depthwise convolution and a gated output; sequential scan over the (short) history.
+// Input and output [B, L, D]; pre-norm residual.
+class MambaBlockImpl : public torch::nn::Module {
+ public:
+  MambaBlockImpl(int64_t d_model, int64_t d_state, int64_t expand, int64_t conv_width);
+  torch::Tensor forward(const torch::Tensor& x);
+
+ private:
+  int64_t d_inner_, d_state_, dt_rank_, conv_width_;
+  torch::nn::LayerNorm norm_{nullptr};
+  torch::nn::Linear in_proj_{nullptr}, x_proj_{nullptr}, dt_proj_{nullptr}, out_proj_{nullptr};
+  torch::nn::Conv1d conv_{nullptr};
+  torch::Tensor a_log_, d_skip_;
+};
+TORCH_MODULE(MambaBlock);
+
+// The history encoder chosen by config: transformer encoder layers or Mamba blocks.
+// x [B, L, D], padding [B, L] (true = padding) -> [B, L, D].
+class HistoryEncoderImpl : public torch::nn::Module {
+ public:
+  explicit HistoryEncoderImpl(const ModelConfig& config);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padding);
+
+ private:
+  bool mamba_ = false;
+  torch::nn::TransformerEncoder transformer_{nullptr};
+  torch::nn::ModuleList mamba_blocks_{nullptr};
+};
+TORCH_MODULE(HistoryEncoder);
+
+struct BasketOutputs {
+  torch::Tensor product_logits;  // [B, n_products]
+  torch::Tensor user;            // [B, D] the customer's next-trip vector
+  torch::Tensor basket_size, price_sensitivity, mission_type, mission_focus;  // logits
+};
+
+// The basket model: history baskets (pooled product vectors + gap and store context) and a
+// customer token (T1, T3, T5) encoded, then learned queries cross-attend to them through a
+// transformer decoder into the user vector. Product score = user . product + bias
+// + repeat(personal history features) + price term (sign-constrained).
+class BasketModelImpl : public torch::nn::Module {
+ public:
+  explicit BasketModelImpl(const ModelConfig& config);
+  BasketOutputs forward(const BatchTensors& batch);
+  // Masked-basket objective: logits [n_masked, n_products] of the masked items' true products.
+  torch::Tensor masked_logits(const BatchTensors& batch);
+  // Price term [B, n_products] alone (the sign-constrained part of the scores).
+  torch::Tensor price_term(const torch::Tensor& user, const torch::Tensor& price_features);
+  // Log Poisson rate of (quantity - 1) for products `product` of samples `sample`.
+  torch::Tensor quantity_log_rate(const torch::Tensor& user, const torch::Tensor& sample,
+                                  const torch::Tensor& product);
+  // Product vectors [n_products, D] and biases [n_products] used by the scores.
+  torch::Tensor product_vectors() const;
+  torch::Tensor product_bias() const { return product_bias_; }
+  torch::Tensor user_projection(const torch::Tensor& user) { return user_proj_->forward(user); }
+  const ModelConfig& config() const { return config_; }
+
+ private:
+  torch::Tensor context_token(const BatchTensors& batch);
+  ModelConfig config_;
+  int64_t n_products_;
+  torch::nn::Embedding items_{nullptr}, gaps_{nullptr}, stores_{nullptr};
+  torch::nn::Linear context_{nullptr}, t2_proj_{nullptr}, t4_proj_{nullptr}, user_proj_{nullptr};
+  torch::nn::LayerNorm user_norm_{nullptr};
+  HistoryEncoder history_encoder_{nullptr};
+  torch::nn::TransformerEncoder item_encoder_{nullptr};
+  torch::nn::TransformerDecoder decoder_{nullptr};
+  torch::nn::Sequential repeat_{nullptr};
+  torch::nn::Linear price_coef_{nullptr};  // 3 raw coefficients per user, made positive
+  torch::nn::Linear quantity_{nullptr};
+  torch::nn::Linear size_head_{nullptr}, sensitivity_head_{nullptr}, type_head_{nullptr},
+      focus_head_{nullptr};
+  torch::Tensor queries_, product_bias_;
+};
+TORCH_MODULE(BasketModel);
+
+// The store-visit model: MLP over T1, T3, the previous store and the input basket's summary (T6)
+// -> logits over n_stores + 1 outcomes (the last: no trip this week).
+class StoreVisitModelImpl : public torch::nn::Module {
+ public:
+  explicit StoreVisitModelImpl(const ModelConfig& config);
+  torch::Tensor forward(const BatchTensors& batch);
+
+ private:
+  torch::nn::Embedding previous_store_{nullptr};
+  torch::nn::Sequential mlp_{nullptr};
+};
+TORCH_MODULE(StoreVisitModel);
+
+}  // namespace retailsim::model

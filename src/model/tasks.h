@@ -1,0 +1,60 @@
+// The world model's training tasks (internal): the basket model on masked-basket and next-basket
+// batches with the configured loss mix, and the store-visit model; each a train::TrainTask.
+#pragma once
+
+#include "model/modules.h"
+#include "train/trainer.h"
+
+namespace retailsim::model {
+
+// "auto": CUDA when this LibTorch build has it and a GPU is visible, else CPU. Throws Error for
+// "cuda" without CUDA and for unknown names.
+torch::Device choose_device(const std::string& name);
+
+// Ranking figures of next-basket logits against the targets: sums over samples (divide by
+// "samples"): recall@10, ndcg@10, hit@10.
+Json ranking_sums(const torch::Tensor& logits, const BatchTensors& batch, int64_t k = 10);
+
+class BasketTask : public train::TrainTask {
+ public:
+  BasketTask(const ModelConfig& config, PriceFn prices, torch::Device device = torch::kCPU);
+  torch::nn::Module& module() override { return *model_; }
+  torch::Tensor loss(const prepare::Batch& batch, std::map<std::string, double>& parts) override;
+  // "loss": the mean next-basket focal + auxiliary loss (masked batches: their cross-entropy),
+  // plus recall@10, ndcg@10 and basket-size accuracy of next-basket batches.
+  Json validate(train::BatchSource& source, int64_t max_batches) override;
+  BasketModel& model() { return model_; }
+  BatchTensors tensors(const prepare::Batch& batch) const;
+
+ private:
+  torch::Tensor next_basket_loss(const BatchTensors& t, std::map<std::string, double>& parts);
+  torch::Tensor masked_loss(const BatchTensors& t);
+  ModelConfig config_;
+  PriceFn prices_;
+  torch::Device device_;
+  BasketModel model_;
+};
+
+class StoreVisitTask : public train::TrainTask {
+ public:
+  // class_weights: [n_stores + 1] (empty: uniform).
+  StoreVisitTask(const ModelConfig& config, std::vector<float> class_weights,
+                 torch::Device device = torch::kCPU);
+  torch::nn::Module& module() override { return *model_; }
+  torch::Tensor loss(const prepare::Batch& batch, std::map<std::string, double>& parts) override;
+  // "loss" plus accuracy, top3, top5, top10 and mrr of the next store.
+  Json validate(train::BatchSource& source, int64_t max_batches) override;
+  StoreVisitModel& model() { return model_; }
+
+ private:
+  ModelConfig config_;
+  torch::Device device_;
+  torch::Tensor class_weights_;
+  StoreVisitModel model_;
+};
+
+// Inverse-square-root frequency weights of the store-visit outcomes (mean 1 over the classes
+// seen; unseen classes get the largest weight).
+std::vector<float> store_class_weights(const std::vector<int64_t>& counts);
+
+}  // namespace retailsim::model

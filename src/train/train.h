@@ -1,0 +1,86 @@
+// Public surface of the train stage: the training configuration (three phases with their learning
+// rates and mask rates, AdamW, clipping, validation cadence, early stopping), the learning-rate
+// schedule, early stopping and the batch sources the trainer reads. Torch-free; the trainer itself
+// (trainer.h, LibTorch) runs inside the retailsim_torch module.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/manifest.h"
+#include "prepare/prepare.h"
+
+namespace retailsim::train {
+
+// One training phase: epochs at a peak learning rate (cosine decay within the phase) and the
+// BERT-style mask rate of its masked-basket batches.
+struct Phase {
+  std::string name;
+  int64_t epochs = 1;
+  double learning_rate = 1e-3;
+  double mask_rate = 0.15;
+};
+
+// [train]
+struct TrainConfig {
+  std::vector<Phase> phases = {
+      {"warm-up", 1, 3e-4, 0.15}, {"main", 6, 1e-3, 0.15}, {"fine-tune", 2, 1e-4, 0.05}};
+  int64_t batch_size = 256;
+  double weight_decay = 0.01;         // AdamW
+  double grad_clip = 1.0;             // global gradient norm
+  int64_t warmup_steps = 50;          // linear ramp at the start of the first phase
+  double min_lr_ratio = 0.05;         // cosine decay floor, as a share of the phase's peak
+  int64_t quick_val_every = 100;      // steps between quick validations (0: none)
+  int64_t quick_val_batches = 4;      // batches of a quick validation
+  int64_t patience = 3;               // epochs without a better full validation before a phase ends
+  int64_t checkpoint_every = 200;     // steps between `latest` checkpoints (also at each epoch end)
+  int64_t max_batches_per_epoch = 0;  // caps an epoch (0: every sample once)
+  int64_t full_val_batches = 0;       // batches of a full validation (0: the whole split)
+
+  // Reads [train]: phase keys are warmup_epochs, warmup_lr, warmup_mask_rate, main_*,
+  // finetune_*; unknown keys and bad values are errors naming the key.
+  static TrainConfig from_section(const Section& section);
+  Json to_json() const;
+  static TrainConfig from_json(const Json& j);
+  void validate() const;
+};
+
+// The learning rate at `step` (0-based) of a phase of `phase_steps` steps: linear warm-up over the
+// first `warmup_steps` (first phase only: pass 0 otherwise), then cosine decay from the phase's
+// peak down to min_lr_ratio of it.
+double learning_rate(const Phase& phase, int64_t step, int64_t phase_steps, int64_t warmup_steps,
+                     double min_lr_ratio);
+
+// Early stopping on a validation loss (lower is better).
+class EarlyStopping {
+ public:
+  explicit EarlyStopping(int64_t patience) : patience_(patience) {}
+  // Records a validation loss; returns true when it is the best so far.
+  bool update(double loss);
+  bool should_stop() const { return bad_epochs_ >= patience_; }
+  void reset_patience() { bad_epochs_ = 0; }
+  double best() const { return best_; }
+  Json to_json() const;
+  void from_json(const Json& j);
+
+ private:
+  int64_t patience_;
+  int64_t bad_epochs_ = 0;
+  double best_ = 1e300;
+};
+
+// Where the trainer reads batches. An epoch's batches are a pure function of (epoch, phase): the
+// phase says which sample kinds to serve and its mask rate. That is what lets --resume skip the
+// batches a killed run already trained on.
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  virtual int64_t batches_per_epoch(const Phase& phase) const = 0;
+  virtual void start_epoch(int64_t epoch, const Phase& phase) = 0;
+  // The next batch of the epoch; false at its end.
+  virtual bool next(prepare::Batch& batch) = 0;
+};
+
+}  // namespace retailsim::train

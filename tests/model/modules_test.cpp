@@ -1,0 +1,188 @@
+// Shapes and masks of the world model's modules, the repeat term and the price term's sign.
+#include <gtest/gtest.h>
+
+#include "model/modules.h"
+#include "random_batch.h"
+
+namespace retailsim::model {
+namespace {
+
+using testing::random_batch;
+using testing::RandomBatchOptions;
+
+ModelConfig tiny_config(const std::string& encoder = "transformer") {
+  ModelConfig c;
+  c.encoder = encoder;
+  c.d_model = 16;
+  c.n_heads = 2;
+  c.feedforward = 32;
+  c.encoder_layers = 2;
+  c.decoder_layers = 2;
+  c.max_history = 4;
+  c.n_products = 30;
+  c.n_stores = 5;
+  c.n_basket_sizes = 3;
+  c.n_price_sensitivities = 3;
+  c.n_mission_types = 3;
+  c.n_mission_focuses = 3;
+  return c;
+}
+
+TEST(BatchTensors, KeepTheBatchLayoutAndTheMostRecentHistory) {
+  RandomBatchOptions o;
+  o.max_history = 8;
+  const prepare::Batch batch = random_batch(o);
+  const ModelConfig config = tiny_config();
+  const BatchTensors t = to_tensors(batch, config);
+  EXPECT_EQ(t.t1.sizes(), (std::vector<int64_t>{4, prepare::kT1Dims}));
+  EXPECT_EQ(t.t2.sizes(), (std::vector<int64_t>{4, batch.max_items, prepare::kT2Dims}));
+  EXPECT_EQ(t.history_index.sizes(), (std::vector<int64_t>{4, config.max_history}));
+  const int64_t n_pooled = t.history_offsets.numel();
+  for (int64_t b = 0; b < 4; ++b) {
+    const int64_t n_history = batch.history_offsets[b + 1] - batch.history_offsets[b];
+    const int64_t kept = std::min<int64_t>(n_history, config.max_history);
+    for (int64_t h = 0; h < config.max_history; ++h) {
+      EXPECT_EQ(t.history_valid[b][h].item<bool>(), h < kept);
+      if (h >= kept) {
+        EXPECT_EQ(t.history_index[b][h].item<int64_t>(), n_pooled);
+      }
+    }
+    if (kept > 0) {  // the newest kept basket is the sample's last history basket
+      const int64_t last = batch.history_offsets[b + 1] - 1;
+      EXPECT_EQ(t.history_gap[b][kept - 1].item<int64_t>(),
+                batch.week[b] - batch.history_week[last]);
+    }
+  }
+  // Padding and [MASK] become the two extra embedding rows.
+  for (int64_t i = 0; i < batch.size * batch.max_items; ++i) {
+    const int64_t token = t.input_product.view({-1})[i].item<int64_t>();
+    if (!batch.attention_mask[i]) {
+      EXPECT_EQ(token, config.n_products + 1);
+    }
+    if (batch.masked[i]) {
+      EXPECT_EQ(token, config.n_products);
+    }
+  }
+  EXPECT_EQ(t.target_multi_hot(config.n_products).sum().item<float>() > 0, true);
+}
+
+class BasketModelTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BasketModelTest, OutputsHaveBatchShapes) {
+  torch::manual_seed(1);
+  const ModelConfig config = tiny_config(GetParam());
+  BasketModel model(config);
+  const prepare::Batch batch = random_batch({});
+  const BatchTensors t = to_tensors(batch, config);
+  const BasketOutputs out = model->forward(t);
+  EXPECT_EQ(out.product_logits.sizes(), (std::vector<int64_t>{4, 30}));
+  EXPECT_EQ(out.user.sizes(), (std::vector<int64_t>{4, 16}));
+  EXPECT_EQ(out.basket_size.sizes(), (std::vector<int64_t>{4, 3}));
+  EXPECT_EQ(out.mission_focus.sizes(), (std::vector<int64_t>{4, 3}));
+  EXPECT_TRUE(torch::isfinite(out.product_logits).all().item<bool>());
+  const int64_t n_masked = t.masked.sum().item<int64_t>();
+  EXPECT_EQ(model->masked_logits(t).sizes(), (std::vector<int64_t>{n_masked, 30}));
+}
+
+TEST_P(BasketModelTest, PaddedHistorySlotsAndItemsDoNotChangeScores) {
+  torch::manual_seed(2);
+  const ModelConfig config = tiny_config(GetParam());
+  BasketModel model(config);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  BatchTensors t = to_tensors(random_batch({}), config);
+  const torch::Tensor scores = model->forward(t).product_logits;
+  const torch::Tensor masked = model->masked_logits(t);
+  BatchTensors changed = t;
+  changed.history_store =
+      torch::where(t.history_valid, t.history_store, torch::zeros_like(t.history_store));
+  changed.history_gap =
+      torch::where(t.history_valid, t.history_gap, torch::full_like(t.history_gap, 7));
+  changed.t2 = t.t2 + t.attention_mask.logical_not().unsqueeze(-1).to(torch::kFloat32) * 5.0;
+  EXPECT_TRUE(torch::allclose(model->forward(changed).product_logits, scores, 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(model->masked_logits(changed), masked, 1e-5, 1e-5));
+}
+
+INSTANTIATE_TEST_SUITE_P(Encoders, BasketModelTest, ::testing::Values("transformer", "mamba"));
+
+TEST(MambaBlock, IsCausal) {
+  torch::manual_seed(3);
+  MambaBlock block(8, 4, 2, 3);
+  torch::Tensor x = torch::randn({2, 6, 8});
+  torch::Tensor y = block->forward(x);
+  EXPECT_EQ(y.sizes(), x.sizes());
+  torch::Tensor later = x.clone();
+  later.slice(1, 4) += 3.0;
+  torch::Tensor y2 = block->forward(later);
+  EXPECT_TRUE(torch::allclose(y.slice(1, 0, 4), y2.slice(1, 0, 4), 1e-6, 1e-6));
+  EXPECT_FALSE(torch::allclose(y.slice(1, 4), y2.slice(1, 4), 1e-3, 1e-3));
+}
+
+TEST(BasketModel, RepeatHistoryMovesOnlyItsOwnProductsScore) {
+  torch::manual_seed(4);
+  const ModelConfig config = tiny_config();
+  BasketModel model(config);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  prepare::Batch batch = random_batch({});
+  batch.repeat_offsets = {0, 1, 1, 1, 1};
+  batch.repeat_product = {11};
+  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f};
+  const torch::Tensor with = model->forward(to_tensors(batch, config)).product_logits;
+  batch.repeat_offsets = {0, 0, 0, 0, 0};
+  batch.repeat_product.clear();
+  batch.repeat_features.clear();
+  const torch::Tensor without = model->forward(to_tensors(batch, config)).product_logits;
+  const torch::Tensor diff = (with - without).abs();
+  EXPECT_GT(diff[0][11].item<float>(), 0.0f);
+  diff[0][11] = 0;
+  EXPECT_LT(diff.max().item<float>(), 1e-6f);
+}
+
+TEST(BasketModel, LowerPriceOrPromotionNeverLowersAScore) {
+  const ModelConfig config = tiny_config();
+  for (uint64_t seed = 0; seed < 5; ++seed) {
+    torch::manual_seed(seed);
+    BasketModel model(config);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    // Adversarial raw coefficients: the constraint must hold whatever training makes of them.
+    for (auto& p : model->named_parameters()) {
+      if (p.key().rfind("price_coef", 0) == 0) p.value().uniform_(-10, 10);
+    }
+    BatchTensors t = to_tensors(random_batch({.seed = seed + 10}), config);
+    t.price_features = torch::randn({4, 30, kPriceFeatures}) * 0.2;
+    t.price_features.select(2, 1).bernoulli_(0.3);
+    t.price_features.select(2, 2).abs_();
+    const torch::Tensor base = model->forward(t).product_logits;
+    BatchTensors cheaper = t;
+    cheaper.price_features = t.price_features.clone();
+    cheaper.price_features.select(2, 0) -= 0.3;    // lower price relative to base
+    cheaper.price_features.select(2, 1).fill_(1);  // on promotion
+    cheaper.price_features.select(2, 2) += 0.3;    // deeper discount
+    const torch::Tensor after = model->forward(cheaper).product_logits;
+    EXPECT_TRUE((after >= base - 1e-6).all().item<bool>()) << "seed " << seed;
+    EXPECT_GT((after - base).max().item<float>(), 0.0f);
+  }
+}
+
+TEST(StoreVisitModel, ScoresEveryStoreAndNoTrip) {
+  torch::manual_seed(5);
+  const ModelConfig config = tiny_config();
+  StoreVisitModel model(config);
+  const prepare::Batch batch = random_batch({.kind = prepare::SampleKind::kStoreVisit});
+  const torch::Tensor logits = model->forward(to_tensors(batch, config));
+  EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{4, config.n_stores + 1}));
+}
+
+TEST(ModelConfig, RejectsAnUnknownEncoderAndRoundTripsThroughJson) {
+  ModelConfig c = tiny_config("mamba");
+  EXPECT_EQ(ModelConfig::from_json(c.to_json()).to_json(), c.to_json());
+  Config toml = Config::parse("[model]\nencoder = \"lstm\"\n", "bad.toml");
+  EXPECT_THROW(ModelConfig::from_section(toml.section("model")), std::exception);
+  Config typo = Config::parse("[model]\nd_modle = 8\n", "typo.toml");
+  EXPECT_THROW(ModelConfig::from_section(typo.section("model")), std::exception);
+}
+
+}  // namespace
+}  // namespace retailsim::model
