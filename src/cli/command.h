@@ -19,8 +19,11 @@ namespace fs = std::filesystem;
 struct CommandContext {
   GlobalOptions global;
   Config config;
-  std::string command_line;  // as typed, for the registry
+  std::string command_line;      // as typed, for the registry
   Json counts = Json::object();  // key counts the command reports into runs.sqlite
+  // Records a metric of this run into runs.sqlite (main sets it when the run is recorded).
+  std::function<void(const std::string& name, int64_t step, double value)> log_metric =
+      [](const std::string&, int64_t, double) {};
   uint64_t seed() const { return global.seed; }
 };
 
@@ -38,8 +41,19 @@ Command add_derive_command(CLI::App& root);
 Command add_features_command(CLI::App& root);
 Command add_prepare_command(CLI::App& root);
 Command add_export_command(CLI::App& root);
+Command add_evaluate_command(CLI::App& root);
 Command add_inspect_command(CLI::App& root);
 Command add_run_command(CLI::App& root);
+
+// What `evaluate` (and `run`) evaluates; empty fields take the config's [evaluate] values.
+struct EvaluationRequest {
+  fs::path data;
+  std::string methods;  // comma-separated; empty: all
+  std::string protocol;
+  std::string split;
+};
+// Runs the evaluation, records every method's metrics into runs.sqlite, returns the key figures.
+Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request);
 
 // Sets the thread count of oneTBB for the whole process; commands that use LibTorch pass the same
 // count to load_torch_runtime().

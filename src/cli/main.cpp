@@ -29,14 +29,9 @@ int main(int argc, char** argv) {
   app.add_flag("--quiet,-q", ctx.global.quiet, "Only warnings and errors; no progress bars");
 
   std::vector<cli::Command> commands = {
-      cli::add_generate_command(app),
-      cli::add_ingest_command(app),
-      cli::add_derive_command(app),
-      cli::add_features_command(app),
-      cli::add_prepare_command(app),
-      cli::add_export_command(app),
-      cli::add_inspect_command(app),
-      cli::add_run_command(app),
+      cli::add_generate_command(app), cli::add_ingest_command(app),  cli::add_derive_command(app),
+      cli::add_features_command(app), cli::add_prepare_command(app), cli::add_export_command(app),
+      cli::add_evaluate_command(app), cli::add_inspect_command(app), cli::add_run_command(app),
   };
 
   try {
@@ -69,6 +64,9 @@ int main(int argc, char** argv) {
       config["global"] = {{"threads", ctx.global.resolved_threads()}, {"seed", ctx.global.seed}};
       run_id =
           registry->begin_run(chosen->app->get_name(), ctx.command_line, config, RETAILSIM_VERSION);
+      ctx.log_metric = [&registry, run_id](const std::string& name, int64_t step, double value) {
+        registry->log_metric(run_id, name, step, value);
+      };
     }
     chosen->run(ctx);
     if (registry) registry->end_run(run_id, 0, ctx.counts);

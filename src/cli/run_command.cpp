@@ -25,7 +25,7 @@ Command add_run_command(CLI::App& root) {
   auto options = std::make_shared<Options>();
   CLI::App* app = root.add_subcommand("run",
                                       "Run the whole chain: generate (unless --raw) -> ingest -> "
-                                      "derive -> features -> prepare -> inspect");
+                                      "derive -> features -> prepare -> evaluate -> inspect");
   app->add_option("--data", options->data, "Dataset folder")->required();
   app->add_option("--raw", options->raw, "Real LGSR files to start from instead of generating");
   app->add_option("--preset", options->preset,
@@ -43,17 +43,17 @@ Command add_run_command(CLI::App& root) {
       auto config = synth_config(ctx, options->preset);
       auto previous = Manifest::read(options->data / "truth");
       if (!options->force && previous && previous->config == config.to_json()) {
-        spdlog::info("[1/6] generate: {} is up to date", raw.string());
+        spdlog::info("[1/7] generate: {} is up to date", raw.string());
       } else {
-        spdlog::info("[1/6] generate: preset {}", config.preset);
+        spdlog::info("[1/7] generate: preset {}", config.preset);
         auto summary = synth::generate(config, options->data, threads);
         ctx.counts["generated_rows"] = summary.rows;
       }
     } else {
-      spdlog::info("[1/6] generate: skipped, reading real files from {}", raw.string());
+      spdlog::info("[1/7] generate: skipped, reading real files from {}", raw.string());
     }
 
-    spdlog::info("[2/6] ingest");
+    spdlog::info("[2/7] ingest");
     ingest::IngestOptions ingest_options;
     ingest_options.raw_dir = raw;
     ingest_options.data_dir = options->data;
@@ -61,16 +61,16 @@ Command add_run_command(CLI::App& root) {
     ingest_options.n_threads = threads;
     auto summary = ingest::ingest(ingest_options);
     ctx.counts["ingest"] = summary.to_json();
-    if (summary.skipped) spdlog::info("[2/6] ingest: store is up to date");
+    if (summary.skipped) spdlog::info("[2/7] ingest: store is up to date");
 
-    spdlog::info("[3/6] derive");
+    spdlog::info("[3/7] derive");
     derive::StageOptions derive_options;
     derive_options.data_dir = options->data;
     derive_options.force = options->force;
     derive_options.config = derive::DeriveConfig::from_section(ctx.config.section("derive"));
     ctx.counts["derive"] = derive::derive_stage(derive_options).to_json();
 
-    spdlog::info("[4/6] features");
+    spdlog::info("[4/7] features");
     features::FeaturesOptions features_options;
     features_options.data_dir = options->data;
     features_options.force = options->force;
@@ -79,7 +79,7 @@ Command add_run_command(CLI::App& root) {
     features_options.derive_config = derive_options.config;
     ctx.counts["features"] = features::features_stage(features_options).to_json();
 
-    spdlog::info("[5/6] prepare");
+    spdlog::info("[5/7] prepare");
     prepare::PrepareOptions prepare_options;
     prepare_options.data_dir = options->data;
     prepare_options.force = options->force;
@@ -87,7 +87,10 @@ Command add_run_command(CLI::App& root) {
         prepare::PrepareConfig::from_section(ctx.config.section("prepare"), ctx.seed());
     ctx.counts["prepare"] = prepare::prepare_stage(prepare_options).to_json();
 
-    spdlog::info("[6/6] inspect");
+    spdlog::info("[6/7] evaluate");
+    ctx.counts["evaluate"] = run_evaluation(ctx, EvaluationRequest{options->data, "all", "", ""});
+
+    spdlog::info("[7/7] inspect");
     Json inspected = ingest::inspect_store(options->data);
     std::string text = ingest::format_inspect(inspected);
     std::fwrite(text.data(), 1, text.size(), stdout);

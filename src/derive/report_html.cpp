@@ -7,34 +7,12 @@
 
 #include <fmt/format.h>
 
+#include "core/html.h"
 #include "derive/stage_io.h"
 
 namespace retailsim::derive {
 
 namespace {
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
 
 std::string percent(const Json& value) {
   return value.is_number() ? fmt::format("{:.2f} %", 100.0 * value.get<double>()) : "–";
@@ -144,7 +122,8 @@ std::string svg_plot(const Json& s, const std::vector<std::string>& names) {
     svg += fmt::format(
         "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\" "
         "stroke-dasharray=\"{4}\"/><text x=\"{5}\" y=\"{6}\">{7}</text>\n",
-        W - right + 10, ly, W - right + 34, colour, dash, W - right + 38, ly + 4, escape(label));
+        W - right + 10, ly, W - right + 34, colour, dash, W - right + 38, ly + 4,
+        html_escape(label));
     ly += 16;
   };
   if (truth) legend("true base", "#000", "5,3");
@@ -169,19 +148,6 @@ std::string svg_plot(const Json& s, const std::vector<std::string>& names) {
   return svg;
 }
 
-std::string table(const std::vector<std::string>& header,
-                  const std::vector<std::vector<std::string>>& rows) {
-  std::string out = "<table><tr>";
-  for (const auto& h : header) out += "<th>" + escape(h) + "</th>";
-  out += "</tr>\n";
-  for (const auto& row : rows) {
-    out += "<tr>";
-    for (const auto& cell : row) out += "<td>" + cell + "</td>";
-    out += "</tr>\n";
-  }
-  return out + "</table>\n";
-}
-
 }  // namespace
 
 std::string report_html(const Json& report, const Json& series) {
@@ -191,12 +157,7 @@ std::string report_html(const Json& report, const Json& series) {
   for (const auto& [name, figures] : report["estimators"].items()) names.push_back(name);
 
   std::string html =
-      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>RetailSim derive report"
-      "</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
-      "table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;"
-      "padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}"
-      ".note{color:#555;font-size:90%}</style></head><body>\n<h1>derive: prices, promotions, "
-      "graph, affinity</h1>\n";
+      html_page_begin("RetailSim derive report", "derive: prices, promotions, graph, affinity");
   const Json& data = report["data"];
   html += fmt::format(
       "<p>{} rows, {} products, {} stores, {} customers, {} weeks from shop week {}. {}</p>\n",
@@ -209,7 +170,7 @@ std::string report_html(const Json& report, const Json& series) {
   std::vector<std::vector<std::string>> rows;
   for (const std::string& name : names) {
     const Json& e = report["estimators"][name];
-    std::vector<std::string> row = {escape(name) + (name == selected ? " (selected)" : ""),
+    std::vector<std::string> row = {html_escape(name) + (name == selected ? " (selected)" : ""),
                                     percent(e["promo_cell_share"]), percent(e["mean_promo_depth"])};
     if (truth) {
       for (const char* key : {"base_price_mape", "promo_precision", "promo_recall", "promo_f1",
@@ -226,7 +187,7 @@ std::string report_html(const Json& report, const Json& series) {
       header.push_back(h);
     }
   }
-  html += table(header, rows);
+  html += html_table(header, rows);
   if (truth) {
     html +=
         "<h3>Where the estimators fall short</h3>\n<p class=\"note\">Promo recall by the true "
@@ -238,13 +199,13 @@ std::string report_html(const Json& report, const Json& series) {
     for (const std::string& name : names) {
       const Json& f = report["estimators"][name]["shortfalls"];
       const Json& by = f["promo_recall_by_promo_weeks"];
-      rows.push_back({escape(name), percent(by["1"]), percent(by["2"]), percent(by["3"]),
+      rows.push_back({html_escape(name), percent(by["1"]), percent(by["2"]), percent(by["3"]),
                       percent(by["4"]), percent(f["base_price_mape_week_before_rise"]),
                       percent(f["false_promo_rate_after_cut"])});
     }
-    html += table({"estimator", "recall, 1-week promos", "2 weeks", "3 weeks", "4 weeks",
-                   "MAPE week before rise", "false promos after cut"},
-                  rows);
+    html += html_table({"estimator", "recall, 1-week promos", "2 weeks", "3 weeks", "4 weeks",
+                        "MAPE week before rise", "false promos after cut"},
+                       rows);
     html += fmt::format("<p class=\"note\">{} observed cells compared; actual-price MAPE {}.</p>\n",
                         number(report["truth"]["cells_compared"]),
                         percent(report["truth"]["actual_price_mape"]));
@@ -258,12 +219,12 @@ std::string report_html(const Json& report, const Json& series) {
         number(p["cells"]));
     rows.clear();
     for (const auto& [level, share] : p["waterfall_level_share"].items()) {
-      rows.push_back({escape(level), percent(share)});
+      rows.push_back({html_escape(level), percent(share)});
     }
     html +=
         "<p>Product × store × week grid cells by waterfall level (the same for every "
         "estimator):</p>\n" +
-        table({"level", "share of cells"}, rows);
+        html_table({"level", "share of cells"}, rows);
   }
   if (report.contains("graph")) {
     const Json& g = report["graph"];
@@ -304,15 +265,16 @@ std::string report_html(const Json& report, const Json& series) {
     html += fmt::format(
         "<h2>Base prices over time</h2>\n<p class=\"note\">Observed weeks of a few product–store "
         "series (cents). Shaded: {} promotion weeks{}.</p>\n",
-        truth ? "true" : "derived (" + escape(selected) + ")",
-        truth ? "; orange ticks under the axis: promotions derived by " + escape(selected) : "");
+        truth ? "true" : "derived (" + html_escape(selected) + ")",
+        truth ? "; orange ticks under the axis: promotions derived by " + html_escape(selected)
+              : "");
     for (const Json& s : series) {
-      html += fmt::format("<h3>{} in {}</h3>\n", escape(s["product_code"].get<std::string>()),
-                          escape(s["store_code"].get<std::string>()));
+      html += fmt::format("<h3>{} in {}</h3>\n", html_escape(s["product_code"].get<std::string>()),
+                          html_escape(s["store_code"].get<std::string>()));
       html += svg_plot(s, names);
     }
   }
-  html += "</body></html>\n";
+  html += html_page_end();
   return html;
 }
 

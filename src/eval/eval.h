@@ -1,0 +1,270 @@
+// Public surface of the evaluation stage: the baskets and evaluation cases of the two protocols
+// (temporal, reality-check), ranking metrics, the registry of recommenders (baselines, the oracle,
+// precomputed ranking files such as the world model's) and `evaluate`, which writes
+// reports/evaluation.{json,html}. Torch-free: the world model plugs in through a ranking file.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/manifest.h"
+
+namespace retailsim {
+class Store;
+}
+
+namespace retailsim::eval {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------------------------
+// Configuration: the [evaluate] section. Field comments are the user docs (docs/evaluation.md).
+// ---------------------------------------------------------------------------------------------
+
+// TIFU-KNN's settings (Hu et al., SIGIR 2020); defaults are the published dunnhumby ones.
+struct TifuSettings {
+  int k = 900;         // nearest neighbours
+  double r_b = 0.9;    // within-history decay of each basket, by its position from the last
+  double r_g = 0.6;    // decay of each group, by its position from the last
+  int m = 3;           // number of groups the history is cut into
+  double alpha = 0.2;  // weight of the customer's own vector against the neighbours' mean
+  std::string distance = "euclidean";  // neighbours by euclidean distance (as the reference
+                                       // code) or "cosine" similarity
+  Json to_json() const;
+};
+
+struct EvalConfig {
+  std::string protocol = "temporal";  // temporal | reality-check
+  std::string split = "test";         // val | test: the customers evaluated
+  int list_length = 20;               // products each method ranks per case (metrics @5/10/20)
+  // temporal: shares of the data weeks, as the features stage ([features] section).
+  double train_fraction = 80.0 / 117.0;
+  double val_fraction = 15.0 / 117.0;
+  // reality-check (Li et al., TOIS 2023).
+  int min_baskets = 3;  // customers with 3..50 date-baskets
+  int max_baskets = 50;
+  int min_product_count = 17;    // products in at least this many date-baskets
+  double rc_train_share = 0.72;  // customers split 72/8/20 at random
+  double rc_val_share = 0.08;
+  int rc_seeds = 5;  // repetitions with different customer splits, averaged
+  TifuSettings tifu;
+  // tifu-knn-tuned: the grid searched on the validation customers, by NDCG@10.
+  std::vector<double> tune_k = {100, 300, 900};
+  std::vector<double> tune_alpha = {0.0, 0.2, 0.4, 0.6, 0.8, 1.0};
+  std::vector<double> tune_r_b = {0.8, 0.9, 1.0};
+  std::vector<double> tune_r_g = {0.6, 0.8, 1.0};
+  std::vector<double> tune_m = {3, 7};
+  int tune_max_cases = 3000;  // validation cases used for tuning (a seeded sample when more)
+  uint64_t seed = 42;         // reality-check customer splits and the tuning sample
+
+  // The [evaluate] section; train/val fractions come from [features].
+  static EvalConfig from_sections(const Section& evaluate, const Section& features, uint64_t seed);
+  Json to_json() const;
+  void validate() const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Baskets of known customers, as sets of products
+// ---------------------------------------------------------------------------------------------
+struct BasketTable {
+  std::vector<int64_t> item_offsets;  // n_baskets + 1
+  std::vector<int32_t> items;         // each basket's distinct product ids, ascending
+  std::vector<int32_t> customer;      // store customer id
+  std::vector<int16_t> week;          // calendar week index
+  std::vector<int32_t> date;          // YYYYMMDD
+  std::vector<int8_t> weekday;        // 1 = Sunday ... 7 = Saturday
+  std::vector<int8_t> hour;
+  std::vector<int16_t> store;
+  std::vector<int32_t> store_basket;      // the (first) store basket it was built from
+  std::vector<int64_t> customer_offsets;  // n_customers + 1, CSR of customer_baskets
+  std::vector<int32_t> customer_baskets;  // each customer's baskets in time order
+  int32_t n_products = 0;
+
+  size_t size() const { return customer.size(); }
+  std::span<const int32_t> products(int32_t basket) const {
+    const auto b = static_cast<size_t>(item_offsets[static_cast<size_t>(basket)]);
+    const auto e = static_cast<size_t>(item_offsets[static_cast<size_t>(basket) + 1]);
+    return std::span<const int32_t>(items).subspan(b, e - b);
+  }
+  std::span<const int32_t> of_customer(int32_t c) const {
+    const auto b = static_cast<size_t>(customer_offsets[static_cast<size_t>(c)]);
+    const auto e = static_cast<size_t>(customer_offsets[static_cast<size_t>(c) + 1]);
+    return std::span<const int32_t>(customer_baskets).subspan(b, e - b);
+  }
+};
+
+// One basket per BASKET_ID of a known customer (temporal protocol).
+BasketTable baskets_by_id(const Store& store);
+// One basket per (customer, date) holding all they bought that day, products seen in fewer than
+// min_product_count such baskets removed, empty baskets dropped (reality-check protocol).
+BasketTable baskets_by_date(const Store& store, int min_product_count);
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation cases and what methods may learn from
+// ---------------------------------------------------------------------------------------------
+
+// One customer's next basket to predict: the target, and as history the customer's first
+// n_history baskets of the table (all earlier than the target).
+struct EvalCase {
+  int32_t index = 0;  // row in the fold's case file (cold cases follow the evaluated ones)
+  int32_t customer = 0;
+  int32_t target = 0;  // basket of the table
+  int32_t n_history = 0;
+  int16_t week = 0;  // of the target basket: calendar week index, store id, date, weekday, hour
+  int16_t store = 0;
+  int32_t date = 0;
+  int8_t weekday = 0;
+  int8_t hour = 0;
+};
+
+// The baskets a method may learn from: each customer's first visible[c] baskets, and the products
+// it may recommend (those sold in the training part).
+struct TrainingView {
+  const BasketTable* baskets = nullptr;
+  std::vector<int32_t> visible;    // per customer
+  std::vector<uint8_t> candidate;  // per product
+  std::span<const int32_t> history(const EvalCase& c) const {
+    return baskets->of_customer(c.customer).first(static_cast<size_t>(c.n_history));
+  }
+};
+
+// One evaluation: methods fit on `view`, tune on `tune_cases` (fitted on `tune_view`) and are
+// measured on `cases` (and, apart, on `cold_cases`: customers with no history at all).
+struct Fold {
+  std::string name;  // e.g. "temporal-test", "reality-check-test-seed2": names the case files
+  TrainingView view;
+  std::vector<EvalCase> cases;
+  std::vector<EvalCase> cold_cases;
+  TrainingView tune_view;
+  std::vector<EvalCase> tune_cases;
+  bool candidate_targets_only = false;  // targets keep only candidate products (temporal)
+};
+
+// Temporal: weeks split as features::split_weeks; for split S (val or test) the cases are the
+// customers with a training-week basket and a basket in S, target their first basket in S,
+// history every earlier basket; cold cases: customers first seen in S. Targets keep only products
+// sold in training weeks. Tuning uses the validation customers on a view ending at the validation
+// weeks. Needs a table from baskets_by_id.
+Fold temporal_fold(const Store& store, const BasketTable& baskets, const EvalConfig& config);
+// Reality-check, one fold per seed: customers with min..max baskets split at random
+// (train/val/test shares); the last basket of a val/test customer is its target, the rest its
+// history; a method sees every basket but those targets. Needs a table from baskets_by_date.
+std::vector<Fold> reality_check_folds(const BasketTable& baskets, const EvalConfig& config);
+
+// The products of a case's target basket a method is asked to find (sorted).
+std::vector<int32_t> target_products(const Fold& fold, const TrainingView& view, const EvalCase& c);
+
+// ---------------------------------------------------------------------------------------------
+// Metrics
+// ---------------------------------------------------------------------------------------------
+
+// Names of the per-case metrics, in the order case_metrics returns them: precision, recall, f1,
+// ndcg and hit at 5/10/20, mrr, repeat_recall@10, explore_recall@10.
+const std::vector<std::string>& metric_names();
+// Metrics of one ranked list against the target products (sorted); repeat products are those in
+// `bought_before` (sorted). Binary relevance; NDCG's ideal list puts every target first; MRR is
+// 1 / rank of the first target in the list (0 when none). repeat_recall@10 (explore_recall@10)
+// is NaN when the target holds no repeat (new) product: such cases do not count in its mean.
+std::vector<double> case_metrics(std::span<const int32_t> ranked, std::span<const int32_t> target,
+                                 std::span<const int32_t> bought_before);
+
+// Means of case metrics, NaNs left out per metric.
+class MetricMeans {
+ public:
+  MetricMeans();
+  void add(const std::vector<double>& values);
+  void merge(const MetricMeans& other);
+  int64_t n_cases() const { return n_cases_; }
+  double mean(size_t metric) const;
+  // {"n_cases": n, "recall@10": ..., ...}; a metric with no defined value is null.
+  Json to_json() const;
+
+ private:
+  std::vector<double> sum_;
+  std::vector<int64_t> count_;
+  int64_t n_cases_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Recommenders, chosen by name from a registry
+// ---------------------------------------------------------------------------------------------
+
+// A next-basket method. fit() sees the training view; tune() may choose settings on validation
+// cases (fitted on the tuning view first); recommend() ranks products for one case and must be
+// safe to call from several threads at once.
+class Recommender {
+ public:
+  virtual ~Recommender() = default;
+  virtual void fit(const TrainingView& view) = 0;
+  virtual void tune(const Fold& /*fold*/) {}
+  // Up to n product ids, best first, each a candidate of the view.
+  virtual std::vector<int32_t> recommend(const EvalCase& c, int n) const = 0;
+  // Settings worth reporting (e.g. the tuned TIFU-KNN's).
+  virtual Json settings() const { return Json::object(); }
+};
+
+// What a method may need besides the view: the dataset, the store, the config, the fold.
+struct MethodContext {
+  fs::path data_dir;
+  const Store* store = nullptr;
+  const EvalConfig* config = nullptr;
+  const Fold* fold = nullptr;
+};
+using MethodFactory = std::unique_ptr<Recommender> (*)(const MethodContext&);
+
+struct MethodInfo {
+  std::string name;
+  std::string description;
+  MethodFactory make;
+  bool needs_truth = false;  // only on synthetic data (the oracle)
+};
+// The registered methods (a new method: one file with its factory plus one line in methods.cpp).
+const std::vector<MethodInfo>& registered_methods();
+
+// Precomputed rankings: a method that is not registered is read from
+// <data>/reports/rankings/<method>/<fold name>.npy, int32 [n_cases, n] of store product ids
+// (best first, -1 padding), one row per case of <data>/reports/eval_cases/<fold name>.npy.
+fs::path ranking_file(const fs::path& data_dir, const std::string& method,
+                      const std::string& fold_name);
+std::unique_ptr<Recommender> ranking_file_method(const MethodContext& context,
+                                                 const std::string& method);
+
+// The case list of a fold as written to <data>/reports/eval_cases/<fold name>.npy: int32
+// [n_cases, 9] with columns customer, target store basket, n_history (store baskets of the
+// customer before the target, for temporal; date-baskets for reality-check), week index, store,
+// date, weekday, hour, split (0 evaluated, 1 cold-start). Cold cases follow the evaluated ones.
+inline constexpr int kCaseColumns = 9;
+fs::path case_file(const fs::path& data_dir, const std::string& fold_name);
+void write_case_file(const fs::path& path, const Fold& fold);
+
+// ---------------------------------------------------------------------------------------------
+// The stage: <data>/store/ (+ truth/, reports/rankings/) -> reports/evaluation.{json,html}
+// ---------------------------------------------------------------------------------------------
+struct EvaluateOptions {
+  fs::path data_dir;
+  EvalConfig config;
+  // Method names; "all" = every registered method that applies (the oracle only with truth/),
+  // plus every method with a rankings folder.
+  std::vector<std::string> methods = {"all"};
+};
+
+struct EvaluateSummary {
+  Json report = Json::object();  // as written to reports/evaluation.json
+  double seconds = 0;
+};
+
+// Builds the folds of the protocol, writes their case files, fits, tunes and runs every method
+// (cases in parallel), writes reports/evaluation.json and evaluation.html. Throws Error when there
+// is no store, the data is too short for the protocol, or a method name is unknown.
+EvaluateSummary evaluate(const EvaluateOptions& options);
+
+// reports/evaluation.html from the report.
+std::string evaluation_html(const Json& report);
+
+}  // namespace retailsim::eval

@@ -1,0 +1,290 @@
+// The evaluate stage: folds of the chosen protocol, their case files, every method fitted, tuned
+// and run over the cases in parallel, metrics overall, for cold-start customers and by week,
+// weekday and hour, written as reports/evaluation.json and evaluation.html.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include <spdlog/spdlog.h>
+#include <tbb/parallel_for.h>
+
+#include "core/atomic_file.h"
+#include "core/dataset.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "eval/eval.h"
+#include "retailsim_version.h"
+
+namespace retailsim::eval {
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+bool has_truth(const fs::path& data_dir) {
+  return fs::exists(data_dir / "truth" / "world.json");
+}
+
+// Methods with a folder under reports/rankings/ (e.g. world-model), sorted.
+std::vector<std::string> ranking_methods(const fs::path& data_dir) {
+  std::vector<std::string> out;
+  const fs::path dir = data_dir / "reports" / "rankings";
+  if (!fs::is_directory(dir)) return out;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.is_directory()) out.push_back(entry.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const MethodInfo* registered(const std::string& name) {
+  for (const MethodInfo& m : registered_methods()) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> resolve_methods(const std::vector<std::string>& requested,
+                                         const fs::path& data_dir) {
+  const bool truth = has_truth(data_dir);
+  const std::vector<std::string> files = ranking_methods(data_dir);
+  std::vector<std::string> out;
+  auto add = [&](const std::string& name) {
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  };
+  for (const std::string& name : requested) {
+    if (name == "all") {
+      for (const MethodInfo& m : registered_methods()) {
+        if (!m.needs_truth || truth) add(m.name);
+      }
+      for (const std::string& f : files) add(f);
+      continue;
+    }
+    const MethodInfo* m = registered(name);
+    if (m && m->needs_truth && !truth)
+      fail("evaluate: method '{}' needs the generator's truth ({}/truth/world.json)", name,
+           data_dir.string());
+    if (!m && std::find(files.begin(), files.end(), name) == files.end()) {
+      std::string known;
+      for (const MethodInfo& r : registered_methods())
+        known += (known.empty() ? "" : ", ") + r.name;
+      fail("evaluate: unknown method '{}' (registered: {}; or a folder of rankings under {})", name,
+           known, (data_dir / "reports" / "rankings").string());
+    }
+    add(name);
+  }
+  return out;
+}
+
+std::string weekday_name(int8_t weekday) {
+  constexpr const char* kNames[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  return weekday >= 1 && weekday <= 7 ? kNames[weekday - 1] : "unknown";
+}
+
+// What one method measured on one fold.
+struct FoldResult {
+  MetricMeans overall, cold;
+  std::map<int32_t, MetricMeans> by_week;  // shop week
+  std::map<int, MetricMeans> by_weekday, by_hour;
+  Json settings;
+};
+
+// Ranks and scores cases in parallel; sums in case order, so results do not depend on threads.
+std::vector<std::vector<double>> score_cases(const Recommender& method, const Fold& fold,
+                                             const std::vector<EvalCase>& cases, int n,
+                                             Progress& progress) {
+  std::vector<std::vector<double>> out(cases.size());
+  const TrainingView& view = fold.view;
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, cases.size()), [&](const auto& range) {
+    for (size_t i = range.begin(); i < range.end(); ++i) {
+      const EvalCase& c = cases[i];
+      const std::vector<int32_t> ranked = method.recommend(c, n);
+      const std::vector<int32_t> target = target_products(fold, view, c);
+      std::vector<int32_t> before;
+      for (int32_t b : view.history(c)) {
+        for (int32_t p : view.baskets->products(b)) before.push_back(p);
+      }
+      std::sort(before.begin(), before.end());
+      before.erase(std::unique(before.begin(), before.end()), before.end());
+      out[i] = case_metrics(ranked, target, before);
+    }
+    progress.advance(range.size());
+  });
+  return out;
+}
+
+FoldResult run_method(const std::string& name, const MethodContext& context, const Fold& fold,
+                      const Store& store) {
+  std::unique_ptr<Recommender> method;
+  if (const MethodInfo* m = registered(name)) {
+    method = m->make(context);
+  } else {
+    method = ranking_file_method(context, name);
+  }
+  method->tune(fold);
+  method->fit(fold.view);
+  FoldResult r;
+  r.settings = method->settings();
+  const int n = context.config->list_length;
+  Progress progress(fmt::format("evaluate {} ({})", name, fold.name),
+                    fold.cases.size() + fold.cold_cases.size(), "cases");
+  const auto scores = score_cases(*method, fold, fold.cases, n, progress);
+  for (size_t i = 0; i < scores.size(); ++i) {
+    const EvalCase& c = fold.cases[i];
+    r.overall.add(scores[i]);
+    r.by_week[store.calendar.at(static_cast<size_t>(c.week)).shop_week].add(scores[i]);
+    r.by_weekday[c.weekday].add(scores[i]);
+    r.by_hour[c.hour].add(scores[i]);
+  }
+  for (const auto& s : score_cases(*method, fold, fold.cold_cases, n, progress)) r.cold.add(s);
+  progress.finish();
+  return r;
+}
+
+// The mean of each metric over folds (each fold's mean weighs the same, as Li et al. average
+// their runs); n_cases is the total.
+Json average_over_folds(const std::vector<const MetricMeans*>& folds) {
+  Json out = Json::object();
+  int64_t n_cases = 0;
+  for (const MetricMeans* f : folds) n_cases += f->n_cases();
+  out["n_cases"] = n_cases;
+  const auto& names = metric_names();
+  for (size_t i = 0; i < names.size(); ++i) {
+    double sum = 0;
+    int used = 0;
+    for (const MetricMeans* f : folds) {
+      const double v = f->mean(i);
+      if (std::isnan(v)) continue;
+      sum += v;
+      ++used;
+    }
+    if (used > 0) {
+      out[names[i]] = sum / used;
+    } else {
+      out[names[i]] = nullptr;
+    }
+  }
+  return out;
+}
+
+template <typename Key, typename Name>
+Json slices_json(const std::vector<FoldResult>& results,
+                 std::map<Key, MetricMeans> FoldResult::*member, Name name_of) {
+  std::map<Key, MetricMeans> pooled;
+  for (const FoldResult& r : results) {
+    for (const auto& [key, means] : r.*member) pooled[key].merge(means);
+  }
+  Json out = Json::object();
+  for (const auto& [key, means] : pooled) out[name_of(key)] = means.to_json();
+  return out;
+}
+
+}  // namespace
+
+EvaluateSummary evaluate(const EvaluateOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const EvalConfig& config = options.config;
+  config.validate();
+  const Store store = Store::open(options.data_dir);
+  const bool temporal = config.protocol == "temporal";
+  spdlog::info("evaluate: protocol {}, split {}", config.protocol, config.split);
+
+  const BasketTable baskets =
+      temporal ? baskets_by_id(store) : baskets_by_date(store, config.min_product_count);
+  std::vector<Fold> folds;
+  if (temporal) {
+    folds.push_back(temporal_fold(store, baskets, config));
+  } else {
+    folds = reality_check_folds(baskets, config);
+  }
+  const std::vector<std::string> methods = resolve_methods(options.methods, options.data_dir);
+
+  Json report = Json::object();
+  report["protocol"] = config.protocol;
+  report["split"] = config.split;
+  report["retailsim_version"] = RETAILSIM_VERSION;
+  report["has_truth"] = has_truth(options.data_dir);
+  report["config"] = config.to_json();
+  report["data"] = {{"baskets", baskets.size()},
+                    {"customers", store.n_customers()},
+                    {"products", store.n_products()},
+                    {"weeks", store.calendar.size()}};
+  Json fold_info = Json::array();
+  for (const Fold& fold : folds) {
+    const fs::path file = case_file(options.data_dir, fold.name);
+    write_case_file(file, fold);
+    int64_t candidates = 0;
+    for (uint8_t c : fold.view.candidate) candidates += c;
+    fold_info.push_back({{"name", fold.name},
+                         {"cases", fold.cases.size()},
+                         {"cold_start_cases", fold.cold_cases.size()},
+                         {"tuning_cases", fold.tune_cases.size()},
+                         {"candidate_products", candidates},
+                         {"case_file", fs::relative(file, options.data_dir).string()}});
+    spdlog::info("evaluate {}: {} cases, {} cold-start, {} for tuning", fold.name,
+                 fold.cases.size(), fold.cold_cases.size(), fold.tune_cases.size());
+    if (fold.cases.empty())
+      spdlog::warn("evaluate {}: no evaluation cases (too few weeks or customers?)", fold.name);
+  }
+  report["folds"] = fold_info;
+  report["metrics"] = metric_names();
+
+  Json by_method = Json::object(), cold = Json::object(), by_week = Json::object(),
+       by_weekday = Json::object(), by_hour = Json::object(), settings = Json::object(),
+       per_fold = Json::object(), seconds = Json::object();
+  for (const std::string& name : methods) {
+    const auto method_start = std::chrono::steady_clock::now();
+    std::vector<FoldResult> results;
+    for (const Fold& fold : folds) {
+      MethodContext context{options.data_dir, &store, &config, &fold};
+      results.push_back(run_method(name, context, fold, store));
+    }
+    std::vector<const MetricMeans*> overall, cold_parts;
+    Json fold_metrics = Json::array(), fold_settings = Json::array();
+    for (const FoldResult& r : results) {
+      overall.push_back(&r.overall);
+      cold_parts.push_back(&r.cold);
+      fold_metrics.push_back(r.overall.to_json());
+      fold_settings.push_back(r.settings);
+    }
+    by_method[name] = average_over_folds(overall);
+    cold[name] = average_over_folds(cold_parts);
+    by_week[name] =
+        slices_json(results, &FoldResult::by_week, [](int32_t w) { return std::to_string(w); });
+    by_weekday[name] = slices_json(results, &FoldResult::by_weekday,
+                                   [](int d) { return weekday_name(static_cast<int8_t>(d)); });
+    by_hour[name] =
+        slices_json(results, &FoldResult::by_hour, [](int h) { return std::to_string(h); });
+    settings[name] = folds.size() == 1 ? fold_settings[0] : fold_settings;
+    if (folds.size() > 1) per_fold[name] = fold_metrics;
+    seconds[name] = seconds_since(method_start);
+    const Json& m = by_method[name];
+    spdlog::info("{}: recall@10 {:.4f}, ndcg@10 {:.4f} over {} cases ({})", name,
+                 m["recall@10"].is_number() ? m["recall@10"].get<double>() : 0.0,
+                 m["ndcg@10"].is_number() ? m["ndcg@10"].get<double>() : 0.0,
+                 m["n_cases"].get<int64_t>(), human_duration(seconds[name].get<double>()));
+  }
+  report["methods"] = by_method;
+  report["cold_start"] = cold;
+  report["by_week"] = by_week;
+  report["by_weekday"] = by_weekday;
+  report["by_hour"] = by_hour;
+  report["settings"] = settings;
+  if (settings.contains("tifu-knn-tuned")) report["tifu_tuned"] = settings["tifu-knn-tuned"];
+  if (!per_fold.empty()) report["per_fold"] = per_fold;
+  report["seconds"] = seconds;
+
+  const fs::path reports = options.data_dir / "reports";
+  fs::create_directories(reports);
+  write_json(reports / "evaluation.json", report);
+  write_file_atomic(reports / "evaluation.html", evaluation_html(report));
+  EvaluateSummary summary;
+  summary.report = std::move(report);
+  summary.seconds = seconds_since(start);
+  return summary;
+}
+
+}  // namespace retailsim::eval

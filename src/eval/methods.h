@@ -1,0 +1,43 @@
+// Internal to eval: the factories of the registered methods and the pieces of the baselines that
+// tests check by hand (frequency rankings, TIFU-KNN's customer vectors and neighbours).
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "eval/eval.h"
+
+namespace retailsim::eval {
+
+// Candidates by the number of visible baskets holding them (most first, ties: lower id); only
+// products bought at least once.
+std::vector<int32_t> global_ranking(const TrainingView& view);
+// The case's history products by how many history baskets hold them, then the latest purchase,
+// then the lower id; candidates only.
+std::vector<int32_t> personal_ranking(const TrainingView& view, const EvalCase& c);
+
+// TIFU-KNN's customer vector as the reference implementation computes it: basket i of n gets
+// r_b^(n-1-i) on its products; the baskets are cut into m groups in order (the last n mod m
+// groups one basket longer), each group the mean of its baskets; group g (0 = oldest) is weighted
+// r_g^(m-1-g) and the sum divided by the number of groups. With fewer than m baskets each basket
+// is its own group (weights still r_g^(m-1-g)).
+struct SparseVector {
+  std::vector<int32_t> index;  // ascending product ids
+  std::vector<double> value;
+  double norm2 = 0;  // squared euclidean norm
+};
+SparseVector tifu_user_vector(const BasketTable& baskets, std::span<const int32_t> history,
+                              double r_b, double r_g, int m);
+
+std::unique_ptr<Recommender> make_g_topfreq(const MethodContext& context);
+std::unique_ptr<Recommender> make_p_topfreq(const MethodContext& context);
+std::unique_ptr<Recommender> make_gp_topfreq(const MethodContext& context);
+std::unique_ptr<Recommender> make_tifu_knn(const MethodContext& context);
+std::unique_ptr<Recommender> make_tifu_knn_tuned(const MethodContext& context);
+std::unique_ptr<Recommender> make_oracle(const MethodContext& context);
+
+// TIFU-KNN with explicit settings (tests and the tuned variant).
+std::unique_ptr<Recommender> make_tifu_knn_with(const TifuSettings& settings);
+
+}  // namespace retailsim::eval

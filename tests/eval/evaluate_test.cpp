@@ -1,0 +1,142 @@
+// evaluate end to end on a tiny generated dataset: the report's keys, the oracle above the
+// baselines, ranking files scored like the method they copy, case files, determinism, errors.
+#include <gtest/gtest.h>
+#include <tbb/global_control.h>
+
+#include "core/atomic_file.h"
+#include "core/dataset.h"
+#include "core/npy.h"
+#include "eval/methods.h"
+#include "eval_fixture.h"
+
+namespace retailsim::eval {
+namespace {
+
+using retailsim::testing::ScratchDir;
+
+class Evaluate : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new ScratchDir();
+    testing::make_tiny_dataset(dir_->path(), 12);
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static EvaluateOptions options(std::vector<std::string> methods) {
+    EvaluateOptions o;
+    o.data_dir = dir_->path();
+    o.methods = std::move(methods);
+    o.config.tune_k = {10, 50};
+    o.config.tune_alpha = {0.2, 0.8};
+    o.config.tune_r_b = {0.9};
+    o.config.tune_r_g = {0.6, 1.0};
+    o.config.tune_m = {3};
+    return o;
+  }
+  static ScratchDir* dir_;
+};
+ScratchDir* Evaluate::dir_ = nullptr;
+
+TEST_F(Evaluate, WritesEveryMethodsMetricsAndTheOracleLeads) {
+  const EvaluateSummary s = evaluate(options({"all"}));
+  const Json& r = s.report;
+  EXPECT_EQ(r["protocol"], "temporal");
+  EXPECT_EQ(r["split"], "test");
+  for (const char* m :
+       {"g-topfreq", "p-topfreq", "gp-topfreq", "tifu-knn", "tifu-knn-tuned", "oracle"}) {
+    ASSERT_TRUE(r["methods"].contains(m)) << m;
+    for (const char* k :
+         {"recall@10", "ndcg@10", "precision@10", "mrr", "repeat_recall@10", "explore_recall@10"})
+      EXPECT_TRUE(r["methods"][m][k].is_number()) << m << " " << k;
+    EXPECT_TRUE(r["cold_start"].contains(m));
+    EXPECT_FALSE(r["by_week"][m].empty());
+    EXPECT_FALSE(r["by_weekday"][m].empty());
+    EXPECT_FALSE(r["by_hour"][m].empty());
+  }
+  for (const char* m : {"g-topfreq", "p-topfreq", "gp-topfreq", "tifu-knn"}) {
+    EXPECT_GT(r["methods"]["oracle"]["ndcg@10"].get<double>(),
+              r["methods"][m]["ndcg@10"].get<double>())
+        << m;
+  }
+  // GP-TopFreq only adds to P-TopFreq's lists.
+  EXPECT_GE(r["methods"]["gp-topfreq"]["recall@20"].get<double>(),
+            r["methods"]["p-topfreq"]["recall@20"].get<double>());
+  EXPECT_TRUE(r["tifu_tuned"].contains("k"));
+  EXPECT_EQ(r["tifu_tuned"]["grid_points"], 8);
+  EXPECT_TRUE(fs::exists(dir_->path() / "reports" / "evaluation.json"));
+  const std::string html = read_file(dir_->path() / "reports" / "evaluation.html");
+  EXPECT_NE(html.find("tifu-knn-tuned"), std::string::npos);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+
+  const fs::path cases = case_file(dir_->path(), "temporal-test");
+  const NpyInfo info = read_npy_info(cases);
+  EXPECT_EQ(info.dtype, "<i4");
+  const uint64_t n_cases =
+      r["folds"][0]["cases"].get<uint64_t>() + r["folds"][0]["cold_start_cases"].get<uint64_t>();
+  EXPECT_EQ(info.shape, (std::vector<uint64_t>{n_cases, static_cast<uint64_t>(kCaseColumns)}));
+}
+
+TEST_F(Evaluate, ARankingFileScoresLikeTheMethodItCopies) {
+  // Write g-topfreq's and the oracle's lists as a ranking file, as the world model would.
+  const Store store = Store::open(dir_->path());
+  const BasketTable t = baskets_by_id(store);
+  const EvalConfig config;
+  const Fold fold = temporal_fold(store, t, config);
+  MethodContext context{dir_->path(), &store, &config, &fold};
+  auto oracle = make_oracle(context);
+  oracle->fit(fold.view);
+  const size_t n = fold.cases.size() + fold.cold_cases.size();
+  std::vector<int32_t> rows(n * 20, -1);
+  for (const auto* list : {&fold.cases, &fold.cold_cases}) {
+    for (const EvalCase& c : *list) {
+      const auto ranked = oracle->recommend(c, 20);
+      std::copy(ranked.begin(), ranked.end(), rows.begin() + static_cast<ptrdiff_t>(c.index) * 20);
+    }
+  }
+  const fs::path file = ranking_file(dir_->path(), "copy", fold.name);
+  fs::create_directories(file.parent_path());
+  write_npy(file, rows, {n, 20});
+
+  const EvaluateSummary s = evaluate(options({"oracle", "copy"}));
+  EXPECT_EQ(s.report["methods"]["copy"], s.report["methods"]["oracle"]);
+  EXPECT_EQ(s.report["cold_start"]["copy"], s.report["cold_start"]["oracle"]);
+
+  write_npy(file, std::vector<int32_t>(20, 1), {1, 20});
+  EXPECT_THROW(evaluate(options({"copy"})), std::exception);
+  fs::remove_all(file.parent_path());
+}
+
+TEST_F(Evaluate, SameReportWhateverTheThreadCount) {
+  EvaluateOptions o = options({"gp-topfreq", "tifu-knn-tuned"});
+  o.config.protocol = "reality-check";
+  o.config.min_product_count = 1;
+  o.config.rc_seeds = 2;
+  Json first, second;
+  {
+    tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+    first = evaluate(o).report;
+  }
+  second = evaluate(o).report;
+  EXPECT_EQ(first["methods"], second["methods"]);
+  EXPECT_EQ(first["settings"], second["settings"]);
+  EXPECT_EQ(first["protocol"], "reality-check");
+  EXPECT_EQ(first["per_fold"]["gp-topfreq"].size(), 2u);
+}
+
+TEST_F(Evaluate, UnknownMethodsAndProtocolsAreNamed) {
+  try {
+    evaluate(options({"bogus"}));
+    FAIL() << "expected an error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("bogus"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("tifu-knn"), std::string::npos);
+  }
+  EvaluateOptions o = options({"all"});
+  o.config.protocol = "leave-one-out";
+  EXPECT_THROW(evaluate(o), std::exception);
+}
+
+}  // namespace
+}  // namespace retailsim::eval
