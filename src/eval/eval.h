@@ -207,6 +207,27 @@ class Recommender {
   virtual std::vector<int32_t> recommend(const EvalCase& c, int n) const = 0;
   // Settings worth reporting (e.g. the tuned TIFU-KNN's).
   virtual Json settings() const { return Json::object(); }
+  // The method's probability that each product of `ranked` (its own list for c) is in the target
+  // basket, when it has such probabilities (the oracle; ranking files with a probabilities file);
+  // empty otherwise. Feeds the calibration plot.
+  virtual std::vector<double> probabilities(const EvalCase& /*c*/,
+                                            std::span<const int32_t> /*ranked*/) const {
+    return {};
+  }
+};
+
+// Calibration of listed products' probabilities: 10 equal bins over [0, 1].
+inline constexpr int kCalibrationBins = 10;
+struct Calibration {
+  std::vector<int64_t> n = std::vector<int64_t>(kCalibrationBins, 0);
+  std::vector<double> predicted = std::vector<double>(kCalibrationBins, 0.0);  // sums
+  std::vector<double> observed = std::vector<double>(kCalibrationBins, 0.0);   // in the target
+  void add(std::span<const int32_t> ranked, std::span<const double> probability,
+           std::span<const int32_t> target);
+  void merge(const Calibration& other);
+  bool empty() const;
+  // [{"bin": [lo, hi], "n": .., "mean_predicted": .., "observed_rate": ..}] for bins with items.
+  Json to_json() const;
 };
 
 // What a method may need besides the view: the dataset, the store, the config, the fold.
@@ -229,7 +250,9 @@ const std::vector<MethodInfo>& registered_methods();
 
 // Precomputed rankings: a method that is not registered is read from
 // <data>/reports/rankings/<method>/<fold name>.npy, int32 [n_cases, n] of store product ids
-// (best first, -1 padding), one row per case of <data>/reports/eval_cases/<fold name>.npy.
+// (best first, -1 padding), one row per case of <data>/reports/eval_cases/<fold name>.npy, with
+// optionally <fold name>.probabilities.npy, float32 [n_cases, n], each listed product's
+// probability of being in the target basket (for the calibration plot).
 fs::path ranking_file(const fs::path& data_dir, const std::string& method,
                       const std::string& fold_name);
 std::unique_ptr<Recommender> ranking_file_method(const MethodContext& context,

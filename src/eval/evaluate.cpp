@@ -87,6 +87,7 @@ std::string weekday_name(int8_t weekday) {
 // What one method measured on one fold.
 struct FoldResult {
   MetricMeans overall, cold;
+  Calibration calibration;
   std::map<int32_t, MetricMeans> by_week;  // shop week
   std::map<int, MetricMeans> by_weekday, by_hour;
   Json settings;
@@ -95,8 +96,9 @@ struct FoldResult {
 // Ranks and scores cases in parallel; sums in case order, so results do not depend on threads.
 std::vector<std::vector<double>> score_cases(const Recommender& method, const Fold& fold,
                                              const std::vector<EvalCase>& cases, int n,
-                                             Progress& progress) {
+                                             Progress& progress, Calibration* calibration) {
   std::vector<std::vector<double>> out(cases.size());
+  std::vector<Calibration> case_calibration(calibration ? cases.size() : 0);
   const TrainingView& view = fold.view;
   tbb::parallel_for(tbb::blocked_range<size_t>(0, cases.size()), [&](const auto& range) {
     for (size_t i = range.begin(); i < range.end(); ++i) {
@@ -110,9 +112,14 @@ std::vector<std::vector<double>> score_cases(const Recommender& method, const Fo
       std::sort(before.begin(), before.end());
       before.erase(std::unique(before.begin(), before.end()), before.end());
       out[i] = case_metrics(ranked, target, before);
+      if (calibration) {
+        const std::vector<double> probability = method.probabilities(c, ranked);
+        if (!probability.empty()) case_calibration[i].add(ranked, probability, target);
+      }
     }
     progress.advance(range.size());
   });
+  for (const Calibration& c : case_calibration) calibration->merge(c);
   return out;
 }
 
@@ -131,7 +138,7 @@ FoldResult run_method(const std::string& name, const MethodContext& context, con
   const int n = context.config->list_length;
   Progress progress(fmt::format("evaluate {} ({})", name, fold.name),
                     fold.cases.size() + fold.cold_cases.size(), "cases");
-  const auto scores = score_cases(*method, fold, fold.cases, n, progress);
+  const auto scores = score_cases(*method, fold, fold.cases, n, progress, &r.calibration);
   for (size_t i = 0; i < scores.size(); ++i) {
     const EvalCase& c = fold.cases[i];
     r.overall.add(scores[i]);
@@ -139,7 +146,8 @@ FoldResult run_method(const std::string& name, const MethodContext& context, con
     r.by_weekday[c.weekday].add(scores[i]);
     r.by_hour[c.hour].add(scores[i]);
   }
-  for (const auto& s : score_cases(*method, fold, fold.cold_cases, n, progress)) r.cold.add(s);
+  for (const auto& s : score_cases(*method, fold, fold.cold_cases, n, progress, nullptr))
+    r.cold.add(s);
   progress.finish();
   return r;
 }
@@ -234,7 +242,7 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
 
   Json by_method = Json::object(), cold = Json::object(), by_week = Json::object(),
        by_weekday = Json::object(), by_hour = Json::object(), settings = Json::object(),
-       per_fold = Json::object(), seconds = Json::object();
+       per_fold = Json::object(), seconds = Json::object(), calibration = Json::object();
   for (const std::string& name : methods) {
     const auto method_start = std::chrono::steady_clock::now();
     std::vector<FoldResult> results;
@@ -260,6 +268,9 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
         slices_json(results, &FoldResult::by_hour, [](int h) { return std::to_string(h); });
     settings[name] = folds.size() == 1 ? fold_settings[0] : fold_settings;
     if (folds.size() > 1) per_fold[name] = fold_metrics;
+    Calibration pooled;
+    for (const FoldResult& r : results) pooled.merge(r.calibration);
+    if (!pooled.empty()) calibration[name] = pooled.to_json();
     seconds[name] = seconds_since(method_start);
     const Json& m = by_method[name];
     spdlog::info("{}: recall@10 {:.4f}, ndcg@10 {:.4f} over {} cases ({})", name,
@@ -275,6 +286,7 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   report["settings"] = settings;
   if (settings.contains("tifu-knn-tuned")) report["tifu_tuned"] = settings["tifu-knn-tuned"];
   if (!per_fold.empty()) report["per_fold"] = per_fold;
+  report["calibration"] = calibration;
   report["seconds"] = seconds;
 
   const fs::path reports = options.data_dir / "reports";

@@ -135,6 +135,39 @@ std::string week_chart(const Json& by_week, const std::string& metric) {
   return svg + "</svg>\n";
 }
 
+// Reliability diagram: observed rate against mean predicted probability per bin, the diagonal
+// being perfect calibration.
+std::string calibration_chart(const Json& calibration) {
+  constexpr double S = 300, pad = 40;
+  std::string svg = fmt::format(
+      "<svg width=\"{0}\" height=\"{0}\" xmlns=\"http://www.w3.org/2000/svg\" "
+      "font-size=\"11\">\n<rect x=\"{1}\" y=\"{1}\" width=\"{2}\" height=\"{2}\" "
+      "fill=\"none\" stroke=\"#888\"/>\n<line x1=\"{1}\" y1=\"{3}\" x2=\"{3}\" y2=\"{1}\" "
+      "stroke=\"#bbb\" stroke-dasharray=\"4,3\"/>\n<text x=\"{1}\" y=\"{4}\">predicted</text>"
+      "<text x=\"4\" y=\"{5}\">observed</text>\n",
+      S + 2 * pad, pad, S, pad + S, S + 2 * pad - 8, pad - 8);
+  size_t i = 0;
+  for (const auto& [name, bins] : calibration.items()) {
+    std::string points;
+    for (const Json& b : bins) {
+      const double x = pad + b["mean_predicted"].get<double>() * S;
+      const double y = pad + (1.0 - b["observed_rate"].get<double>()) * S;
+      points += fmt::format("{:.1f},{:.1f} ", x, y);
+      svg += fmt::format(
+          "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"><title>{}: "
+          "{} products</title></circle>\n",
+          x, y, colour_of(i), html_escape(name), number(b["n"]));
+    }
+    svg += fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\"/>\n"
+        "<text x=\"{}\" y=\"{}\" fill=\"{}\">{}</text>\n",
+        points, colour_of(i), pad + 6, pad + 14 + 14.0 * static_cast<double>(i), colour_of(i),
+        html_escape(name));
+    ++i;
+  }
+  return svg + "</svg>\n";
+}
+
 }  // namespace
 
 std::string evaluation_html(const Json& report) {
@@ -161,6 +194,13 @@ std::string evaluation_html(const Json& report) {
                         {"recall@10", "ndcg@10", "precision@10", "hit@10", "mrr"});
   if (report.contains("by_week")) {
     html += "<h2>NDCG@10 by target week</h2>\n" + week_chart(report["by_week"], "ndcg@10");
+  }
+  if (report.contains("calibration") && !report["calibration"].empty()) {
+    html +=
+        "<h2>Calibration</h2>\n<p class=\"note\">Listed products binned by the method's "
+        "probability that they are in the target basket: the share that were, against the "
+        "mean probability.</p>\n" +
+        calibration_chart(report["calibration"]);
   }
   if (report.contains("tifu_tuned")) {
     html +=

@@ -127,4 +127,42 @@ Json MetricMeans::to_json() const {
   return out;
 }
 
+void Calibration::add(std::span<const int32_t> ranked, std::span<const double> probability,
+                      std::span<const int32_t> target) {
+  for (size_t i = 0; i < std::min(ranked.size(), probability.size()); ++i) {
+    const double p = std::clamp(probability[i], 0.0, 1.0);
+    const auto bin =
+        std::min<size_t>(kCalibrationBins - 1, static_cast<size_t>(p * kCalibrationBins));
+    ++n[bin];
+    predicted[bin] += p;
+    observed[bin] += contains(target, ranked[i]) ? 1.0 : 0.0;
+  }
+}
+
+void Calibration::merge(const Calibration& other) {
+  for (size_t b = 0; b < n.size(); ++b) {
+    n[b] += other.n[b];
+    predicted[b] += other.predicted[b];
+    observed[b] += other.observed[b];
+  }
+}
+
+bool Calibration::empty() const {
+  return std::all_of(n.begin(), n.end(), [](int64_t v) { return v == 0; });
+}
+
+Json Calibration::to_json() const {
+  Json out = Json::array();
+  for (size_t b = 0; b < n.size(); ++b) {
+    if (n[b] == 0) continue;
+    const double lo = static_cast<double>(b) / kCalibrationBins;
+    const double hi = static_cast<double>(b + 1) / kCalibrationBins;
+    out.push_back({{"bin", {lo, hi}},
+                   {"n", n[b]},
+                   {"mean_predicted", predicted[b] / static_cast<double>(n[b])},
+                   {"observed_rate", observed[b] / static_cast<double>(n[b])}});
+  }
+  return out;
+}
+
 }  // namespace retailsim::eval

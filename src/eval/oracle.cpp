@@ -32,11 +32,8 @@ class Oracle : public Recommender {
   void fit(const TrainingView& view) override { view_ = &view; }
 
   std::vector<int32_t> recommend(const EvalCase& c, int n) const override {
-    const int customer = world_customer_[static_cast<size_t>(c.customer)];
-    const int store = world_store_[static_cast<size_t>(c.store)];
-    const int week = world_week_[static_cast<size_t>(c.week)];
-    if (customer < 0 || store < 0 || week < 0) return {};
-    const std::vector<double> probability = truth_.product_probabilities(customer, week, store);
+    const std::vector<double> probability = true_probabilities(c);
+    if (probability.empty()) return {};
     std::vector<std::pair<double, int32_t>> scored;
     for (size_t p = 0; p < world_product_.size(); ++p) {
       const int w = world_product_[p];
@@ -52,7 +49,28 @@ class Oracle : public Recommender {
     return out;
   }
 
+  std::vector<double> probabilities(const EvalCase& c,
+                                    std::span<const int32_t> ranked) const override {
+    const std::vector<double> probability = true_probabilities(c);
+    std::vector<double> out;
+    if (probability.empty()) return out;
+    for (int32_t p : ranked) {
+      const int w = world_product_[static_cast<size_t>(p)];
+      out.push_back(w < 0 ? 0.0 : probability[static_cast<size_t>(w)]);
+    }
+    return out;
+  }
+
  private:
+  // Per world product; empty when the case's customer, store or week is not in the world.
+  std::vector<double> true_probabilities(const EvalCase& c) const {
+    const int customer = world_customer_[static_cast<size_t>(c.customer)];
+    const int store = world_store_[static_cast<size_t>(c.store)];
+    const int week = world_week_[static_cast<size_t>(c.week)];
+    if (customer < 0 || store < 0 || week < 0) return {};
+    return truth_.product_probabilities(customer, week, store);
+  }
+
   synth::TruthModel truth_;
   const Store* store_;
   const TrainingView* view_ = nullptr;

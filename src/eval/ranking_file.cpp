@@ -29,27 +29,49 @@ class RankingFile : public Recommender {
            shape.size(), shape.empty() ? 0 : shape[0]);
     width_ = static_cast<size_t>(shape[1]);
     values_.assign(column.begin(), column.end());
+    fs::path probabilities = path;
+    probabilities.replace_extension(".probabilities.npy");
+    if (fs::exists(probabilities)) {
+      Column<float> p(probabilities);
+      if (p.shape() != shape)
+        fail("{}: expected float32 of the rankings' shape [{}, {}]", probabilities.string(),
+             shape[0], shape[1]);
+      probabilities_.assign(p.begin(), p.end());
+    }
   }
 
   void fit(const TrainingView& view) override { view_ = &view; }
 
   std::vector<int32_t> recommend(const EvalCase& c, int n) const override {
-    return row(static_cast<size_t>(c.index), n);
+    std::vector<int32_t> out;
+    for (size_t i : kept(static_cast<size_t>(c.index), n)) out.push_back(values_[i]);
+    return out;
+  }
+
+  std::vector<double> probabilities(const EvalCase& c,
+                                    std::span<const int32_t> ranked) const override {
+    std::vector<double> out;
+    if (probabilities_.empty()) return out;
+    for (size_t i : kept(static_cast<size_t>(c.index), static_cast<int>(ranked.size())))
+      out.push_back(probabilities_[i]);
+    return out;
   }
 
  private:
-  std::vector<int32_t> row(size_t r, int n) const {
-    std::vector<int32_t> out;
+  // Positions in values_ of row r's first n candidate products.
+  std::vector<size_t> kept(size_t r, int n) const {
+    std::vector<size_t> out;
     for (size_t i = 0; i < width_ && out.size() < static_cast<size_t>(n); ++i) {
       const int32_t p = values_[r * width_ + i];
       if (p < 0) break;
       if (static_cast<size_t>(p) < view_->candidate.size() &&
           view_->candidate[static_cast<size_t>(p)])
-        out.push_back(p);
+        out.push_back(r * width_ + i);
     }
     return out;
   }
   std::vector<int32_t> values_;
+  std::vector<float> probabilities_;  // empty: no probabilities file
   size_t width_ = 0;
   const TrainingView* view_ = nullptr;
 };

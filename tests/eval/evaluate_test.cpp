@@ -66,7 +66,17 @@ TEST_F(Evaluate, WritesEveryMethodsMetricsAndTheOracleLeads) {
   EXPECT_TRUE(r["tifu_tuned"].contains("k"));
   EXPECT_EQ(r["tifu_tuned"]["grid_points"], 8);
   EXPECT_TRUE(fs::exists(dir_->path() / "reports" / "evaluation.json"));
+  // Only the oracle has probabilities; the generator's truth is calibrated within a few points
+  // wherever it has many products (its closed form matches the sampler).
+  ASSERT_TRUE(r["calibration"].contains("oracle"));
+  EXPECT_EQ(r["calibration"].size(), 1u);
+  for (const Json& bin : r["calibration"]["oracle"]) {
+    if (bin["n"].get<int64_t>() < 200) continue;
+    EXPECT_NEAR(bin["observed_rate"].get<double>(), bin["mean_predicted"].get<double>(), 0.1)
+        << bin.dump();
+  }
   const std::string html = read_file(dir_->path() / "reports" / "evaluation.html");
+  EXPECT_NE(html.find("Calibration"), std::string::npos);
   EXPECT_NE(html.find("tifu-knn-tuned"), std::string::npos);
   EXPECT_NE(html.find("<svg"), std::string::npos);
 
@@ -95,13 +105,34 @@ TEST_F(Evaluate, ARankingFileScoresLikeTheMethodItCopies) {
       std::copy(ranked.begin(), ranked.end(), rows.begin() + static_cast<ptrdiff_t>(c.index) * 20);
     }
   }
+  std::vector<float> probabilities(n * 20, 0.0f);
+  for (const auto* list : {&fold.cases, &fold.cold_cases}) {
+    for (const EvalCase& c : *list) {
+      const auto ranked = oracle->recommend(c, 20);
+      const auto p = oracle->probabilities(c, ranked);
+      for (size_t i = 0; i < p.size(); ++i)
+        probabilities[static_cast<size_t>(c.index) * 20 + i] = static_cast<float>(p[i]);
+    }
+  }
   const fs::path file = ranking_file(dir_->path(), "copy", fold.name);
   fs::create_directories(file.parent_path());
   write_npy(file, rows, {n, 20});
+  fs::path probability_file = file;
+  probability_file.replace_extension(".probabilities.npy");
+  write_npy(probability_file, probabilities, {n, 20});
 
   const EvaluateSummary s = evaluate(options({"oracle", "copy"}));
   EXPECT_EQ(s.report["methods"]["copy"], s.report["methods"]["oracle"]);
   EXPECT_EQ(s.report["cold_start"]["copy"], s.report["cold_start"]["oracle"]);
+  const Json& copy = s.report["calibration"]["copy"];
+  const Json& truth = s.report["calibration"]["oracle"];
+  ASSERT_EQ(copy.size(), truth.size());
+  for (size_t b = 0; b < copy.size(); ++b) {
+    EXPECT_EQ(copy[b]["n"], truth[b]["n"]);  // float32 copies land in the same bins
+    EXPECT_NEAR(copy[b]["mean_predicted"].get<double>(), truth[b]["mean_predicted"].get<double>(),
+                1e-6);
+  }
+  fs::remove(probability_file);
 
   write_npy(file, std::vector<int32_t>(20, 1), {1, 20});
   EXPECT_THROW(evaluate(options({"copy"})), std::exception);

@@ -76,5 +76,23 @@ TEST(Metrics, RepeatRecallIsUndefinedWithoutRepeatTargetsAndLeftOutOfMeans) {
   EXPECT_DOUBLE_EQ(j["explore_recall@10"].get<double>(), 1.0);  // only the first case
 }
 
+TEST(Metrics, CalibrationBinsListedProductsByProbability) {
+  Calibration c;
+  const std::vector<int32_t> ranked = {1, 2, 3, 4};
+  const std::vector<double> probability = {0.95, 0.91, 0.15, 0.12};
+  const std::vector<int32_t> target = {1, 3};
+  c.add(ranked, probability, target);
+  const Json j = c.to_json();
+  ASSERT_EQ(j.size(), 2u);  // bins [0.1, 0.2) and [0.9, 1.0]
+  EXPECT_EQ(j[0]["n"], 2);
+  EXPECT_NEAR(j[0]["mean_predicted"].get<double>(), 0.135, 1e-12);
+  EXPECT_DOUBLE_EQ(j[0]["observed_rate"].get<double>(), 0.5);
+  EXPECT_NEAR(j[1]["bin"][0].get<double>(), 0.9, 1e-12);
+  EXPECT_NEAR(j[1]["mean_predicted"].get<double>(), 0.93, 1e-12);
+  EXPECT_DOUBLE_EQ(j[1]["observed_rate"].get<double>(), 0.5);
+  EXPECT_FALSE(c.empty());
+  EXPECT_TRUE(Calibration().empty());
+}
+
 }  // namespace
 }  // namespace retailsim::eval
