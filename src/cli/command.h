@@ -51,6 +51,7 @@ struct EvaluationRequest {
   std::string methods;  // comma-separated; empty: all
   std::string protocol;
   std::string split;
+  bool force = false;
 };
 // Runs the evaluation, records every method's metrics into runs.sqlite, returns the key figures.
 Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request);

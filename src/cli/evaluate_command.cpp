@@ -32,8 +32,10 @@ Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request) {
   if (!request.split.empty()) o.config.split = request.split;
   o.config.validate();
   o.methods = split_list(request.methods.empty() ? "all" : request.methods);
+  o.force = request.force;
   const eval::EvaluateSummary summary = eval::evaluate(o);
   const Json& report = summary.report;
+  if (summary.skipped) return Json{{"skipped", true}};
   const std::string prefix = "evaluate." + report["protocol"].get<std::string>() + "." +
                              report["split"].get<std::string>();
   // The headline metrics only (each is one registry write); the rest are in evaluation.json.
@@ -69,6 +71,9 @@ Command add_evaluate_command(CLI::App& root) {
       ->check(CLI::IsMember({"temporal", "reality-check"}));
   app->add_option("--split", request->split, "Customers evaluated: test (default) or val")
       ->check(CLI::IsMember({"val", "test"}));
+  app->add_flag("--force", request->force,
+                "Evaluate even when the report is up to date (same store, truth, ranking files, "
+                "config and methods)");
 
   Command command;
   command.app = app;

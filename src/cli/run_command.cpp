@@ -88,7 +88,8 @@ Command add_run_command(CLI::App& root) {
     ctx.counts["prepare"] = prepare::prepare_stage(prepare_options).to_json();
 
     spdlog::info("[6/7] evaluate");
-    ctx.counts["evaluate"] = run_evaluation(ctx, EvaluationRequest{options->data, "all", "", ""});
+    ctx.counts["evaluate"] =
+        run_evaluation(ctx, EvaluationRequest{options->data, "all", "", "", options->force});
 
     spdlog::info("[7/7] inspect");
     Json inspected = ingest::inspect_store(options->data);

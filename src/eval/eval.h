@@ -275,16 +275,21 @@ struct EvaluateOptions {
   // Method names; "all" = every registered method that applies (the oracle only with truth/),
   // plus every method with a rankings folder.
   std::vector<std::string> methods = {"all"};
+  // Re-evaluate even when reports/evaluation.json was made from the same inputs (store, truth,
+  // ranking files), config and methods.
+  bool force = false;
 };
 
 struct EvaluateSummary {
   Json report = Json::object();  // as written to reports/evaluation.json
   double seconds = 0;
+  bool skipped = false;  // the report was up to date
 };
 
 // Builds the folds of the protocol, writes their case files, fits, tunes and runs every method
-// (cases in parallel), writes reports/evaluation.json and evaluation.html. Throws Error when there
-// is no store, the data is too short for the protocol, or a method name is unknown.
+// (cases in parallel), writes reports/evaluation.json and evaluation.html; does nothing but read
+// the report back when it is up to date (unless force). Throws Error when there is no store, the
+// data is too short for the protocol, or a method name is unknown.
 EvaluateSummary evaluate(const EvaluateOptions& options);
 
 // reports/evaluation.html from the report.

@@ -190,12 +190,56 @@ Json slices_json(const std::vector<FoldResult>& results,
   return out;
 }
 
+// What the report depends on: the store (its manifest holds every input's checksum), the truth,
+// the ranking files of the methods, the config, the methods and the program's version.
+Json evaluation_inputs(const fs::path& data_dir, const EvalConfig& config,
+                       const std::vector<std::string>& methods) {
+  const fs::path store_manifest = data_dir / "store" / "manifest.json";
+  if (!fs::exists(store_manifest))
+    fail("{}: no store; run retailsim ingest first", (data_dir / "store").string());
+  std::vector<fs::path> files = {store_manifest};
+  if (has_truth(data_dir)) files.push_back(data_dir / "truth" / "world.json");
+  for (const std::string& m : methods) {
+    if (registered(m)) continue;
+    std::vector<fs::path> rankings;
+    for (const auto& e : fs::directory_iterator(data_dir / "reports" / "rankings" / m)) {
+      if (e.is_regular_file()) rankings.push_back(e.path());
+    }
+    std::sort(rankings.begin(), rankings.end());
+    files.insert(files.end(), rankings.begin(), rankings.end());
+  }
+  Json described = Json::array();
+  for (const fs::path& f : files) {
+    const InputFile in = describe_input(f, data_dir);
+    described.push_back({{"name", in.name}, {"bytes", in.bytes}, {"crc32", in.crc32}});
+  }
+  return Json{{"files", described},
+              {"config", config.to_json()},
+              {"methods", methods},
+              {"retailsim_version", RETAILSIM_VERSION}};
+}
+
 }  // namespace
 
 EvaluateSummary evaluate(const EvaluateOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const EvalConfig& config = options.config;
   config.validate();
+  const std::vector<std::string> methods = resolve_methods(options.methods, options.data_dir);
+  const Json inputs = evaluation_inputs(options.data_dir, config, methods);
+  const fs::path report_path = options.data_dir / "reports" / "evaluation.json";
+  if (!options.force && fs::exists(report_path) &&
+      fs::exists(options.data_dir / "reports" / "evaluation.html")) {
+    Json previous = read_json(report_path);
+    if (previous.value("inputs", Json()) == inputs) {
+      spdlog::info("evaluate: {} is up to date", report_path.string());
+      EvaluateSummary summary;
+      summary.report = std::move(previous);
+      summary.skipped = true;
+      summary.seconds = seconds_since(start);
+      return summary;
+    }
+  }
   const Store store = Store::open(options.data_dir);
   const bool temporal = config.protocol == "temporal";
   spdlog::info("evaluate: protocol {}, split {}", config.protocol, config.split);
@@ -208,7 +252,6 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   } else {
     folds = reality_check_folds(baskets, config);
   }
-  const std::vector<std::string> methods = resolve_methods(options.methods, options.data_dir);
 
   Json report = Json::object();
   report["protocol"] = config.protocol;
@@ -288,6 +331,7 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   if (!per_fold.empty()) report["per_fold"] = per_fold;
   report["calibration"] = calibration;
   report["seconds"] = seconds;
+  report["inputs"] = inputs;
 
   const fs::path reports = options.data_dir / "reports";
   fs::create_directories(reports);

@@ -28,6 +28,7 @@ class Evaluate : public ::testing::Test {
     EvaluateOptions o;
     o.data_dir = dir_->path();
     o.methods = std::move(methods);
+    o.force = true;
     o.config.tune_k = {10, 50};
     o.config.tune_alpha = {0.2, 0.8};
     o.config.tune_r_b = {0.9};
@@ -154,6 +155,20 @@ TEST_F(Evaluate, SameReportWhateverTheThreadCount) {
   EXPECT_EQ(first["settings"], second["settings"]);
   EXPECT_EQ(first["protocol"], "reality-check");
   EXPECT_EQ(first["per_fold"]["gp-topfreq"].size(), 2u);
+}
+
+TEST_F(Evaluate, SkipsWhenUpToDateAndRerunsWhenAnInputChanges) {
+  EvaluateOptions o = options({"g-topfreq"});
+  evaluate(o);
+  o.force = false;
+  EXPECT_TRUE(evaluate(o).skipped);
+  o.config.list_length = 25;  // another config
+  EXPECT_FALSE(evaluate(o).skipped);
+  EXPECT_TRUE(evaluate(o).skipped);
+  o.methods = {"g-topfreq", "p-topfreq"};  // other methods
+  const EvaluateSummary again = evaluate(o);
+  EXPECT_FALSE(again.skipped);
+  EXPECT_TRUE(again.report["methods"].contains("p-topfreq"));
 }
 
 TEST_F(Evaluate, UnknownMethodsAndProtocolsAreNamed) {
