@@ -7,3 +7,4 @@ mkdir -p bench/results
 /usr/bin/python3 bench/ingest_bench.py --binary "$BUILD/retailsim" "${@:2}"
 /usr/bin/python3 bench/derive_bench.py --binary "$BUILD/retailsim" --threads 2
 /usr/bin/python3 bench/tensors_bench.py --binary "$BUILD/retailsim" --threads 2
+/usr/bin/python3 bench/eval_bench.py --binary "$BUILD/retailsim" --threads 2
