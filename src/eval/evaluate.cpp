@@ -286,7 +286,22 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   Json by_method = Json::object(), cold = Json::object(), by_week = Json::object(),
        by_weekday = Json::object(), by_hour = Json::object(), settings = Json::object(),
        per_fold = Json::object(), seconds = Json::object(), calibration = Json::object();
+  const bool explicit_names =
+      std::find(options.methods.begin(), options.methods.end(), "all") == options.methods.end();
   for (const std::string& name : methods) {
+    // A rankings folder picked up by "all" may hold another protocol's folds only: skip it then
+    // (named explicitly, a missing file is an error naming it).
+    if (!registered(name) && !explicit_names &&
+        std::find(options.methods.begin(), options.methods.end(), name) == options.methods.end()) {
+      const bool complete = std::all_of(folds.begin(), folds.end(), [&](const Fold& f) {
+        return fs::exists(ranking_file(options.data_dir, name, f.name));
+      });
+      if (!complete) {
+        spdlog::warn("evaluate: {} has no rankings for every {} fold; left out",
+                     (options.data_dir / "reports" / "rankings" / name).string(), config.protocol);
+        continue;
+      }
+    }
     const auto method_start = std::chrono::steady_clock::now();
     std::vector<FoldResult> results;
     for (const Fold& fold : folds) {

@@ -135,6 +135,14 @@ TEST_F(Evaluate, ARankingFileScoresLikeTheMethodItCopies) {
   }
   fs::remove(probability_file);
 
+  // Under "all", a rankings folder without this protocol's folds is left out; named, an error.
+  EvaluateOptions rc = options({"all"});
+  rc.config.protocol = "reality-check";
+  rc.config.rc_seeds = 1;
+  EXPECT_FALSE(evaluate(rc).report["methods"].contains("copy"));
+  rc.methods = {"copy"};
+  EXPECT_THROW(evaluate(rc), std::exception);
+
   write_npy(file, std::vector<int32_t>(20, 1), {1, 20});
   EXPECT_THROW(evaluate(options({"copy"})), std::exception);
   fs::remove_all(file.parent_path());
