@@ -28,9 +28,9 @@ Config Config::parse(std::string_view text, std::string source_name) {
     *config.table_ = toml::parse(text, config.source_);
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;
-    fail_at({config.source_, static_cast<int64_t>(begin.line), static_cast<int32_t>(begin.column),
-             ""},
-            "invalid TOML: {}", std::string(e.description()));
+    fail_at(
+        {config.source_, static_cast<int64_t>(begin.line), static_cast<int32_t>(begin.column), ""},
+        "invalid TOML: {}", std::string(e.description()));
   }
   return config;
 }
@@ -67,12 +67,16 @@ Json node_to_json(const toml::node& node) {
 
 }  // namespace
 
-Json Config::to_json() const { return node_to_json(*table_); }
+Json Config::to_json() const {
+  return node_to_json(*table_);
+}
 
 Section::Section(const toml::table* table, std::string name, std::string source)
     : table_(table), name_(std::move(name)), source_(std::move(source)) {}
 
-bool Section::has(std::string_view key) const { return table_ && table_->contains(key); }
+bool Section::has(std::string_view key) const {
+  return table_ && table_->contains(key);
+}
 
 void Section::type_error(std::string_view key, const char* expected) const {
   SourceLocation where{source_, 0, 0, ""};
@@ -122,6 +126,20 @@ std::vector<double> Section::get_doubles(std::string_view key,
   for (const auto& element : *array) {
     auto v = element.value<double>();
     if (!v) type_error(key, "an array of numbers");
+    out.push_back(*v);
+  }
+  return out;
+}
+
+std::vector<std::string> Section::get_strings(std::string_view key,
+                                              std::vector<std::string> default_value) const {
+  if (!has(key)) return default_value;
+  const toml::array* array = table_->get(key)->as_array();
+  if (!array) type_error(key, "an array of strings");
+  std::vector<std::string> out;
+  for (const auto& element : *array) {
+    auto v = element.value<std::string>();
+    if (!v) type_error(key, "an array of strings");
     out.push_back(*v);
   }
   return out;

@@ -25,11 +25,11 @@ namespace fs = std::filesystem;
 
 // Options shared by every subcommand (--threads, --seed, --config, --quiet).
 struct GlobalOptions {
-  int threads = 0;         // 0 = all cores
-  uint64_t seed = 42;      // root of every random choice
-  bool seed_given = false; // --seed on the command line overrides the config's seed
+  int threads = 0;          // 0 = all cores
+  uint64_t seed = 42;       // root of every random choice
+  bool seed_given = false;  // --seed on the command line overrides the config's seed
   bool quiet = false;
-  fs::path config_path;    // empty = built-in defaults
+  fs::path config_path;  // empty = built-in defaults
   int resolved_threads() const;
 };
 
@@ -65,6 +65,8 @@ class Section {
   bool get_bool(std::string_view key, bool default_value) const;
   std::string get_string(std::string_view key, const std::string& default_value) const;
   std::vector<double> get_doubles(std::string_view key, std::vector<double> default_value) const;
+  std::vector<std::string> get_strings(std::string_view key,
+                                       std::vector<std::string> default_value) const;
   // Throws naming the first key of the section that is not in `known` (catches typos).
   void check_known_keys(const std::set<std::string, std::less<>>& known) const;
 

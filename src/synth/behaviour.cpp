@@ -81,6 +81,10 @@ struct TripBuilder {
 
 }  // namespace
 
+int WeekPrices::zone_of_store(const World& w, int store) const {
+  return store_zone.empty() ? w.store_format[store] : store_zone[store];
+}
+
 WeekPrices true_week_prices(const World& w, int week) {
   WeekPrices out;
   out.week = week;
@@ -121,21 +125,23 @@ DemandTables build_demand_tables(const World& w, const WeekPrices& prices) {
   DemandTables t;
   const int n = w.n_products();
   t.n_products = n;
-  t.accept.resize(static_cast<size_t>(kFormats) * kSeg1 * n);
+  const int n_zones = prices.n_zones();
+  t.accept.resize(static_cast<size_t>(n_zones) * kSeg1 * n);
   t.choice_cum.resize(t.accept.size());
-  for (int z = 0; z < kFormats; ++z) {
+  for (int z = 0; z < n_zones; ++z) {
+    const int format = prices.format_of_zone(z);
     for (int s = 0; s < kSeg1; ++s) {
       const size_t base = (static_cast<size_t>(z) * kSeg1 + s) * n;
       for (int p = 0; p < n; ++p) {
         t.accept[base + p] = static_cast<float>(
-            line_accept_probability(w, s, z, p, prices.actual(z, p), prices.depth(z, p)));
+            line_accept_probability(w, s, format, p, prices.actual(z, p), prices.depth(z, p)));
       }
       for (int cl = 0; cl < w.n_cl(); ++cl) {
         double sum = 0;
         for (int i = w.cl_offsets[cl]; i < w.cl_offsets[cl + 1]; ++i) {
           const int p = w.cl_products[i];
           sum += w.product_popularity[p] * w.seg1_tier_pref[s][w.product_tier[p]] *
-                 price_response(w, s, z, p, prices.actual(z, p), prices.depth(z, p));
+                 price_response(w, s, format, p, prices.actual(z, p), prices.depth(z, p));
           t.choice_cum[base + i] = static_cast<float>(sum);
         }
       }
@@ -171,7 +177,7 @@ void sample_customer_week(const World& w, int customer, int week, const WeekPric
     trip.store = w.customer_home_store[customer];
     if (a1 > a0 && rng.bernoulli(w.customer_switch_prob[customer]))
       trip.store = w.customer_alt_stores[a0 + rng.below(a1 - a0)];
-    const int zone = w.store_format[trip.store];
+    const int zone = prices.zone_of_store(w, trip.store);
     trip.line_begin = static_cast<uint32_t>(out.lines.size());
     TripBuilder b{w,    prices, demand,     rng,       customer,
                   zone, seg,    trip.store, out.lines, out.lines.size()};
@@ -180,7 +186,8 @@ void sample_customer_week(const World& w, int customer, int week, const WeekPric
       const int32_t price = prices.actual(zone, p);
       out.lines.push_back({p, 1, price, price});
     } else {
-      const double mean = w.customer_lines_mean[customer] * kFormatTripSize[zone];
+      const double mean =
+          w.customer_lines_mean[customer] * kFormatTripSize[w.store_format[trip.store]];
       const double shape = c.trip_size_shape;
       const int planned =
           1 + static_cast<int>(rng.poisson(std::max(0.0, mean - 1.0) * rng.gamma(shape) / shape));

@@ -176,13 +176,23 @@ inline int32_t promo_price(int32_t base_pence, int32_t depth_pct) {
 // A product's customer code text: CUST + 10 digits.
 std::string customer_code_text(int64_t number);
 
-// The prices customers see in one week, per (zone, product). A simulator may build its own.
+// The prices customers see in one week, per (zone, product). A simulator may build its own: by
+// default the zones are the four store formats; a simulator that prices stores apart adds zones
+// (zone_format: the format whose reference prices and trip sizes a zone keeps) and maps each store
+// to its zone (store_zone).
 struct WeekPrices {
   int week = 0;
   int n_products = 0;
   std::vector<int32_t> base_pence;  // [zone * n_products + product]
   std::vector<int32_t> actual_pence;
   std::vector<uint8_t> promo_depth_pct;
+  std::vector<int32_t> zone_format;  // per zone; empty: zone z is format z
+  std::vector<int32_t> store_zone;   // per store; empty: a store's zone is its format
+  int n_zones() const {
+    return n_products == 0 ? 0 : static_cast<int>(base_pence.size()) / n_products;
+  }
+  int format_of_zone(int zone) const { return zone_format.empty() ? zone : zone_format[zone]; }
+  int zone_of_store(const World& w, int store) const;
   int32_t actual(int zone, int product) const { return actual_pence[zone * n_products + product]; }
   int32_t depth(int zone, int product) const {
     return promo_depth_pct[zone * n_products + product];
@@ -196,8 +206,8 @@ WeekPrices true_week_prices(const World& world, int week);
 //  choice = weight of the product when a customer explores its sub-commodity:
 //           popularity * tier preference * (actual/ref)^(-elasticity) * exp(display_lift *
 //           promoted)
-// where ref is the product's week-0 shelf price in the zone and elasticity =
-// cl_elasticity * seg1_elasticity_mult.
+// where ref is the product's week-0 shelf price in the zone's format and elasticity =
+// cl_elasticity * seg1_elasticity_mult. One table per zone of `prices`.
 struct DemandTables {
   int n_products = 0;
   std::vector<float> accept;      // [(zone * kSeg1 + seg) * n_products + product]
@@ -211,7 +221,8 @@ DemandTables build_demand_tables(const World& world, const WeekPrices& prices);
 // (actual/ref)^(-elasticity) * exp(display_lift * promoted).
 double price_response(const World& world, int seg1, int zone, int product, int32_t actual_pence,
                       int32_t depth_pct);
-// The formula behind DemandTables::accept, for one product (the oracle of one line).
+// The formula behind DemandTables::accept, for one product (the oracle of one line); `zone` is
+// the store format whose reference price applies.
 double line_accept_probability(const World& world, int seg1, int zone, int product,
                                int32_t actual_pence, int32_t depth_pct);
 
