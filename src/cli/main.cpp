@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
       cli::add_evaluate_command(app),
       cli::add_inspect_command(app),
       cli::add_run_command(app),
+      cli::add_simulate_command(app),
   };
 
   try {

@@ -287,4 +287,96 @@ struct EpisodeTotals {
 // Runs one episode of `policy` from env.reset(seed) to done.
 EpisodeTotals run_episode(Env& env, Policy& policy, uint64_t seed);
 
+// ---------------------------------------------------------------------------------------------
+// Counterfactual scenarios (docs/sim.md has the file reference)
+// ---------------------------------------------------------------------------------------------
+
+// Which cells and weeks a change touches. Empty lists match everything; all given lists must match.
+// Categories match a product's PROD_CODE_10/20/30/40 code. Weeks are YYYYWW, inclusive (0: open).
+struct CellFilter {
+  std::vector<std::string> products, categories, stores, formats, regions;
+  int32_t first_shop_week = 0, last_shop_week = 0;
+};
+
+// A price change: a percentage of the historical shelf price, or an absolute shelf price.
+struct PriceChange {
+  CellFilter where;
+  bool absolute = false;
+  double change_pct = 0;   // e.g. -10 = 10% cheaper
+  double price_cents = 0;  // when absolute
+};
+
+// Promotions switched on (at depth_pct off the shelf price) or off in the filtered cells.
+struct PromotionChange {
+  CellFilter where;
+  bool enabled = true;
+  double depth_pct = 20;
+};
+
+// Stock management: "unlimited" (no inventory) or "base-stock" (orders bring the stock up to
+// cover_weeks of last week's sales, one-week lead time).
+struct InventoryPolicy {
+  std::string policy = "unlimited";
+  double cover_weeks = 1.5;
+  bool tracked() const { return policy != "unlimited"; }
+};
+
+// What `retailsim simulate` runs: baseline (history) against the scenario with common random
+// numbers over repeated seeds, then the truth's own-price elasticities and promotion lifts.
+struct SimulateConfig {
+  std::string demand_source = "truth";
+  DemandMode mode = DemandMode::kSampled;
+  int32_t start_shop_week = 0;     // 0: the last `weeks` weeks of the data
+  int weeks = 4;                   // weeks simulated per run
+  int n_seeds = 5;                 // repeated seeds (uncertainty intervals over them)
+  int elasticity_products = 100;   // best sellers whose elasticities and lifts are measured
+  double elasticity_step_pct = 5;  // +- this % of the shelf price (central difference)
+  double lift_depth_pct = 20;      // promotion depth whose lift is measured
+  double price_cut_pct = 10;       // the catalogue-wide price cut whose revenue delta is reported
+  int report_top = 50;             // products and stores listed in the report (largest deltas)
+
+  // Reads a [simulate] section on top of the defaults (errors name the key).
+  static SimulateConfig from_section(const Section& section);
+  // Throws Error naming `source` and the key of a value out of range.
+  void validate(const std::string& source) const;
+  Json to_json() const;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string source;  // the file it was read from (for error messages and the report)
+  std::vector<PriceChange> prices;
+  std::vector<PromotionChange> promotions;
+  InventoryPolicy inventory;           // the scenario's
+  InventoryPolicy baseline_inventory;  // the baseline's ([baseline_inventory], default unlimited)
+  SimulateConfig simulate;             // [simulate]
+  ScopeConfig scope;                   // [scope]
+};
+
+// Parses a scenario file; every error names the file, the table (with its index for [[price]]
+// and [[promotion]]) and the key. Unknown keys are errors.
+Scenario parse_scenario(const std::string& text, const std::string& source_name);
+Scenario load_scenario(const fs::path& path);
+
+// Applies the scenario's price and promotion changes of `week` to `action` (in order, later
+// entries winning). Throws Error naming the entry when a filter names nothing in the market.
+void apply_scenario(const Scenario& scenario, const Market& market, int week, Action& action);
+// Checks every filter against the market (unknown codes are errors naming the entry and key).
+void check_scenario(const Scenario& scenario, const Market& market);
+
+// A policy that replays history with the scenario's changes and manages stock by `inventory`.
+std::unique_ptr<Policy> make_scenario_policy(const Scenario* scenario, InventoryPolicy inventory);
+
+struct SimulateSummary {
+  Json report;  // what reports/counterfactual.json holds
+  fs::path report_path;
+  double seconds = 0;
+  uint64_t customer_weeks = 0;
+};
+
+// Runs the whole counterfactual study and writes <data>/reports/counterfactual.json atomically.
+// The scenario's [simulate] settings drive it; `seed` is the root of every random stream.
+SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uint64_t seed);
+
 }  // namespace retailsim::sim

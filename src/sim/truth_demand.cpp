@@ -1,5 +1,6 @@
 // The "truth" demand source: the generator's own behaviour model (synth/world.h) driven by the
-// environment's prices instead of the generator's calendar. Stores whose prices differ from their
+// environment's prices instead of the generator's calendar, sampled (the generator's sampler) or
+// in expectation (synth::TruthModel's closed form). Stores whose prices differ from their
 // format's get a price zone of their own; shoppers are simulated in blocks in parallel, each with
 // its own random stream per (seed, customer, week), so results are common random numbers and do
 // not depend on the thread count.
@@ -13,6 +14,7 @@
 #include "core/rng.h"
 #include "sim/sim.h"
 #include "sim/truth_demand.h"
+#include "synth/synth.h"
 #include "synth/world.h"
 
 namespace retailsim::sim {
@@ -29,11 +31,30 @@ struct CellUnits {
 
 class TruthDemand final : public DemandSource {
  public:
-  explicit TruthDemand(const Market& market) : market_(market), world_(*market.world) {
+  TruthDemand(const Market& market, DemandMode mode)
+      : market_(market), world_(*market.world), mode_(mode) {
+    if (mode_ == DemandMode::kExpected) {
+      model_ = std::make_unique<synth::TruthModel>(world_);
+      store_customers_.resize(static_cast<size_t>(market.n_stores()));
+    }
     local_store_.assign(static_cast<size_t>(world_.n_stores()), -1);
     for (int s = 0; s < market.n_stores(); ++s) local_store_[market.store_source_id[s]] = s;
     local_product_.assign(static_cast<size_t>(world_.n_products()), -1);
     for (int p = 0; p < market.n_products(); ++p) local_product_[market.product_source_id[p]] = p;
+    // Per store of the scope: the shoppers who may visit it (home or other store).
+    if (mode_ == DemandMode::kExpected) {
+      for (int c : market.customers) {
+        auto add = [&](int world_store) {
+          const int s = local_store_[world_store];
+          if (s >= 0 && (store_customers_[s].empty() || store_customers_[s].back() != c))
+            store_customers_[s].push_back(c);
+        };
+        add(world_.customer_home_store[c]);
+        for (int64_t i = world_.customer_alt_offsets[c]; i < world_.customer_alt_offsets[c + 1];
+             ++i)
+          add(world_.customer_alt_stores[i]);
+      }
+    }
   }
 
   std::string name() const override { return "truth"; }
@@ -43,6 +64,7 @@ class TruthDemand final : public DemandSource {
       fail("truth demand: week index {} is outside the world's {} weeks", input.week,
            world_.n_weeks());
     const synth::WeekPrices prices = week_prices(input);
+    if (mode_ == DemandMode::kExpected) return expected_demand(input.week, prices, out);
     const synth::DemandTables tables = synth::build_demand_tables(world_, prices);
     const auto& customers = market_.customers;
     const size_t n_blocks = (customers.size() + kBlockCustomers - 1) / kBlockCustomers;
@@ -84,6 +106,32 @@ class TruthDemand final : public DemandSource {
   }
 
  private:
+  // Expected units: per store of the scope (in parallel, each writing its own cells), the sum
+  // over the shoppers who may visit it of expected trips x chance of this store x expected units
+  // of one trip there (synth::TruthModel's closed form).
+  void expected_demand(int week, const synth::WeekPrices& prices, WeekDemand& out) const {
+    const int n_s = market_.n_stores(), n_p = market_.n_products();
+    out.units.assign(market_.n_cells(), 0.0);
+    std::vector<double> store_trips(static_cast<size_t>(n_s), 0.0);
+    tbb::parallel_for(0, n_s, [&](int s) {
+      const int world_store = market_.store_source_id[s];
+      for (int c : store_customers_[s]) {
+        const double trips =
+            model_->expected_trips(c, week) * model_->store_probability(c, world_store);
+        if (trips <= 0) continue;
+        store_trips[s] += trips;
+        const std::vector<double> units = model_->expected_units(c, week, world_store, &prices);
+        for (int p = 0; p < n_p; ++p)
+          out.units[static_cast<size_t>(p) * n_s + s] +=
+              trips * units[market_.product_source_id[p]];
+      }
+    });
+    double trips = 0;
+    for (double t : store_trips) trips += t;
+    out.trips = static_cast<uint64_t>(std::llround(trips));
+    out.customer_weeks = market_.customers.size();
+  }
+
   // The week's prices: the calendar's for everything out of scope, the input's for the scope's
   // cells; a store whose scope prices differ from its format's gets its own zone (stores with the
   // same prices share one).
@@ -143,7 +191,10 @@ class TruthDemand final : public DemandSource {
 
   const Market& market_;
   const synth::World& world_;
+  DemandMode mode_;
   std::vector<int32_t> local_store_, local_product_;
+  std::unique_ptr<synth::TruthModel> model_;           // expected mode
+  std::vector<std::vector<int32_t>> store_customers_;  // expected mode
 };
 
 }  // namespace
@@ -152,9 +203,7 @@ std::unique_ptr<DemandSource> make_truth_demand(const Market& market,
                                                 const DemandOptions& options) {
   if (!market.synthetic || !market.world)
     fail("demand source 'truth' needs synthetic data with its ground truth (truth/)");
-  if (options.mode != DemandMode::kSampled)
-    fail("demand source 'truth' runs in mode 'sampled' only");
-  return std::make_unique<TruthDemand>(market);
+  return std::make_unique<TruthDemand>(market, options.mode);
 }
 
 }  // namespace retailsim::sim

@@ -119,12 +119,28 @@ class TruthModel {
   // direct and complement additions within one planned line are summed.
   std::vector<double> product_probabilities(int customer, int week, int store,
                                             const WeekPrices* prices_override = nullptr) const;
+  // Expected units of each product (by world id) bought on one trip of the customer to `store` in
+  // `week` (trips that buy nothing count as zero): planned lines x the per-line purchase rate of
+  // product_probabilities x the expected quantity of a line, plus service trips. Same closed form
+  // and the same approximations; a product added twice in one trip counts twice, as it does in
+  // the sampler's units.
+  std::vector<double> expected_units(int customer, int week, int store,
+                                     const WeekPrices* prices_override = nullptr) const;
   // Expected trips of the customer in `week` (0 outside its active window).
   double expected_trips(int customer, int week) const;
   // Chance that one trip of the customer goes to `store`.
   double store_probability(int customer, int store) const;
 
  private:
+  // Chance that one planned line adds each product (direct or as a complement), the chance that
+  // it adds anything, and the trip's expected number of planned lines beyond the first.
+  struct LineRates {
+    std::vector<double> per_line;
+    double any_added = 0;
+    double extra_lines_mean = 0;
+  };
+  LineRates line_rates(int customer, int week, int store, const WeekPrices* prices_override) const;
+
   std::unique_ptr<World> world_;
   struct Index;
   std::unique_ptr<Index> index_;

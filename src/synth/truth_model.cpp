@@ -92,15 +92,18 @@ double TruthModel::store_probability(int customer, int store) const {
   return p;
 }
 
-std::vector<double> TruthModel::product_probabilities(int customer, int week, int store,
-                                                      const WeekPrices* prices_override) const {
+TruthModel::LineRates TruthModel::line_rates(int customer, int week, int store,
+                                             const WeekPrices* prices_override) const {
   const World& w = *world_;
   const int n = w.n_products();
   if (customer < 0 || customer >= w.n_customers() || store < 0 || store >= w.n_stores() ||
       week < 0 || week >= w.n_weeks())
     fail("truth model: customer {}, store {} or week {} is outside the world", customer, store,
          week);
-  const int zone = w.store_format[store];
+  // Reference prices and trip sizes follow the store's format; a simulator's prices may give the
+  // store a zone of its own.
+  const int format = w.store_format[store];
+  const int zone = prices_override ? prices_override->zone_of_store(w, store) : format;
   const int seg = w.customer_seg1[customer];
 
   // Per product: stocked, accepted at this week's price, and its explore share within its
@@ -113,12 +116,12 @@ std::vector<double> TruthModel::product_probabilities(int customer, int week, in
       actual = prices_override->actual(zone, p);
       depth = prices_override->depth(zone, p);
     } else {
-      depth = w.promo_depth(week, zone, p);
-      actual = promo_price(w.base_price(week, zone, p), depth);
+      depth = w.promo_depth(week, format, p);
+      actual = promo_price(w.base_price(week, format, p), depth);
     }
-    accept[p] = line_accept_probability(w, seg, zone, p, actual, depth);
+    accept[p] = line_accept_probability(w, seg, format, p, actual, depth);
     explore[p] = w.product_popularity[p] * w.seg1_tier_pref[seg][w.product_tier[p]] *
-                 price_response(w, seg, zone, p, actual, depth);
+                 price_response(w, seg, format, p, actual, depth);
     stocked[p] = w.stocked(store, p) ? 1 : 0;
   }
   const int n_cl = w.n_cl();
@@ -178,18 +181,31 @@ std::vector<double> TruthModel::product_probabilities(int customer, int week, in
       complement_pull[b] += added_in_cl[a] * w.config.complement_prob / n_comp;
     }
   }
-  std::vector<double> per_line(n, 0.0);
+  LineRates rates;
+  rates.per_line.assign(n, 0.0);
   for (int p = 0; p < n; ++p) {
     if (!stocked[p]) continue;
     const int cl = w.product_cl[p];
     const double complement =
         complement_pull[cl] * accept[p] * explore[p] * (1.0 + unstocked_explore[cl]);
-    per_line[p] = std::min(1.0, direct[p] + complement);
+    rates.per_line[p] = std::min(1.0, direct[p] + complement);
   }
+  rates.any_added = any_added;
+  rates.extra_lines_mean =
+      std::max(0.0, w.customer_lines_mean[customer] * kFormatTripSize[format] - 1.0);
+  return rates;
+}
 
+std::vector<double> TruthModel::product_probabilities(int customer, int week, int store,
+                                                      const WeekPrices* prices_override) const {
+  const World& w = *world_;
+  const int n = w.n_products();
+  const LineRates rates = line_rates(customer, week, store, prices_override);
+  const std::vector<double>& per_line = rates.per_line;
+  const double any_added = rates.any_added;
   // Planned lines: 1 + Poisson(mu * G / shape), G ~ Gamma(shape): E[x^extra] =
   // (1 + mu (1 - x) / shape)^-shape.
-  const double mu = std::max(0.0, w.customer_lines_mean[customer] * kFormatTripSize[zone] - 1.0);
+  const double mu = rates.extra_lines_mean;
   const double shape = w.config.trip_size_shape;
   auto none_in_trip = [&](double r) { return (1.0 - r) * std::pow(1.0 + mu * r / shape, -shape); };
   const double service = w.service_products.empty() ? 0.0 : w.config.service_trip_share;
@@ -203,6 +219,30 @@ std::vector<double> TruthModel::product_probabilities(int customer, int week, in
   if (non_empty > 0) {
     for (double& v : out) v = std::min(1.0, v / non_empty);
   }
+  return out;
+}
+
+std::vector<double> TruthModel::expected_units(int customer, int week, int store,
+                                               const WeekPrices* prices_override) const {
+  const World& w = *world_;
+  const int n = w.n_products();
+  const LineRates rates = line_rates(customer, week, store, prices_override);
+  const int zone =
+      prices_override ? prices_override->zone_of_store(w, store) : w.store_format[store];
+  const double service = w.service_products.empty() ? 0.0 : w.config.service_trip_share;
+  const double planned = 1.0 + rates.extra_lines_mean;
+  std::vector<double> out(n, 0.0);
+  for (int p = 0; p < n; ++p) {
+    if (rates.per_line[p] <= 0) continue;
+    const int depth =
+        prices_override ? prices_override->depth(zone, p) : w.promo_depth(week, zone, p);
+    // Further units of a line: each with chance x, at most 40 units in all.
+    const double x = std::min(0.8, w.product_extra_unit_prob[p] + 0.15 * depth / 25.0);
+    const double quantity = (1.0 - std::pow(x, 40)) / (1.0 - x);
+    out[p] = (1.0 - service) * planned * rates.per_line[p] * quantity;
+  }
+  for (int p : w.service_products)
+    out[p] += service / static_cast<double>(w.service_products.size());
   return out;
 }
 

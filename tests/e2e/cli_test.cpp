@@ -24,7 +24,7 @@ std::string bin() { return retailsim_binary().string(); }
 TEST(Cli, EverySubcommandHasHelp) {
   std::string out;
   ASSERT_EQ(run_command(bin() + " --help", &out), 0) << out;
-  for (const char* sub : {"generate", "ingest", "inspect", "run"}) {
+  for (const char* sub : {"generate", "ingest", "inspect", "run", "simulate"}) {
     EXPECT_NE(out.find(sub), std::string::npos) << sub;
     std::string sub_out;
     EXPECT_EQ(run_command(bin() + " " + sub + " --help", &sub_out), 0) << sub;
@@ -233,6 +233,42 @@ TEST(Cli, DeriveWritesEveryStageSkipsWhenUpToDateAndRecordsTheRun) {
   EXPECT_EQ(derive_run->exit_status, 0);
   Json counts = Json::parse(derive_run->counts_json);
   EXPECT_GT(counts["stages"]["prices"]["counts"]["cells"].get<uint64_t>(), 0u);
+}
+
+}  // namespace
+}  // namespace retailsim
+
+namespace retailsim {
+namespace {
+
+TEST(Cli, SimulateWritesTheCounterfactualReportAndNamesScenarioErrors) {
+  ScratchDir dir;
+  const std::string data = dir.path().string();
+  std::string out;
+  ASSERT_EQ(run_command(bin() + " --quiet generate --preset tiny --out " + data, &out), 0) << out;
+  std::ofstream(dir / "cut.toml") << "[[price]]\nformats = [\"LS\"]\nchange_pct = -5\n"
+                                  << "[simulate]\nseeds = 2\nweeks = 1\nelasticity_products = 3\n";
+  ASSERT_EQ(run_command(bin() + " --quiet --threads 2 simulate --data " + data + " --scenario " +
+                            (dir / "cut.toml").string(),
+                        &out),
+            0)
+      << out;
+  const Json report = read_json(dir / "reports" / "counterfactual.json");
+  EXPECT_TRUE(report.contains("elasticity_error_median"));
+  EXPECT_TRUE(report.contains("price_cut_revenue_error"));
+  EXPECT_EQ(report["seeds"], 2);
+  EXPECT_EQ(report["elasticities"]["n_products"], 3);
+
+  std::ofstream(dir / "bad.toml") << "[[price]]\nchange_pct = \"lots\"\n";
+  EXPECT_EQ(run_command(bin() + " --quiet simulate --data " + data + " --scenario " +
+                            (dir / "bad.toml").string(),
+                        &out),
+            1);
+  EXPECT_NE(out.find("[[price]] #1 change_pct"), std::string::npos) << out;
+  Registry registry(dir.path());
+  ASSERT_EQ(registry.runs().size(), 3u);  // generate, simulate, the failed simulate
+  EXPECT_EQ(registry.runs()[1].command, "simulate");
+  EXPECT_EQ(registry.runs()[2].exit_status, 1);
 }
 
 }  // namespace

@@ -1,0 +1,127 @@
+// Simulator benchmark (issue 6): simulated customer-weeks per second of each demand source and
+// mode, and the time of one step (one week, every shopper) on a preset's world, built in memory.
+// Usage: sim_bench [--preset lgsr-sample] [--threads 2] [--weeks 4] [--out bench/results/sim.json]
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <tbb/global_control.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/manifest.h"
+#include "sim/sim.h"
+#include "synth/synth.h"
+#include "synth/world.h"
+
+namespace {
+
+using namespace retailsim;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Steps of historical prices (every store at its format's prices) or of prices that differ by
+// store (every store its own price zone: the simulator's worst case).
+Json measure(const sim::Market& market, const std::string& source, sim::DemandMode mode, int weeks,
+             bool per_store_prices) {
+  sim::EnvConfig config;
+  config.demand_source = source;
+  config.mode = mode;
+  config.episode_weeks = weeks;
+  config.history_weeks = 1;
+  sim::Env env(market, config);
+  const auto t_reset = Clock::now();
+  sim::Observation obs = env.reset(1);
+  const double reset_seconds = seconds_since(t_reset);
+  std::vector<double> step_seconds;
+  uint64_t customer_weeks = 0;
+  while (!env.done()) {
+    sim::Action action = env.historical_action();
+    if (per_store_prices) {
+      const int n_s = market.n_stores();
+      for (size_t i = 0; i < action.shelf_price_cents.size(); ++i)
+        action.shelf_price_cents[i] += static_cast<float>(i % n_s % 7);
+    }
+    const auto t0 = Clock::now();
+    const sim::StepResult r = env.step(action);
+    step_seconds.push_back(seconds_since(t0));
+    customer_weeks += r.customer_weeks;
+    obs = env.observation();
+  }
+  double total = 0, worst = 0;
+  for (double s : step_seconds) {
+    total += s;
+    worst = std::max(worst, s);
+  }
+  return Json{{"steps", step_seconds.size()},
+              {"customers", market.customers.size()},
+              {"cells", market.n_cells()},
+              {"reset_seconds", reset_seconds},
+              {"step_seconds_mean", total / static_cast<double>(step_seconds.size())},
+              {"step_seconds_max", worst},
+              {"customer_weeks_per_second", static_cast<double>(customer_weeks) / total}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string preset = "lgsr-sample", out = "bench/results/sim.json";
+  int threads = 2, weeks = 4;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i], value = argv[i + 1];
+    if (key == "--preset")
+      preset = value;
+    else if (key == "--threads")
+      threads = std::stoi(value);
+    else if (key == "--weeks")
+      weeks = std::stoi(value);
+    else if (key == "--out")
+      out = value;
+    else {
+      std::fprintf(stderr, "unknown option %s\n", key.c_str());
+      return 2;
+    }
+  }
+  try {
+    tbb::global_control control(tbb::global_control::max_allowed_parallelism, threads);
+    const auto t_world = Clock::now();
+    auto world = std::make_shared<const synth::World>(
+        synth::build_world(synth::SynthConfig::preset_named(preset)));
+    const double world_seconds = seconds_since(t_world);
+    const sim::Market market = sim::market_from_world(world, {}, 1);
+    Json results = Json::object();
+    for (const std::string& source : sim::demand_source_names()) {
+      for (sim::DemandMode mode : {sim::DemandMode::kSampled, sim::DemandMode::kExpected}) {
+        const std::string key = source + "/" + sim::demand_mode_name(mode);
+        try {
+          results[key] = {{"format_prices", measure(market, source, mode, weeks, false)},
+                          {"per_store_prices", measure(market, source, mode, weeks, true)}};
+        } catch (const Error& e) {
+          results[key] = {{"unavailable", e.what()}};
+        }
+        std::fprintf(stderr, "%s: %s\n", key.c_str(), results[key].dump().c_str());
+      }
+    }
+    Json report{{"preset", preset},
+                {"threads", threads},
+                {"hardware_threads", std::thread::hardware_concurrency()},
+                {"weeks", weeks},
+                {"world_build_seconds", world_seconds},
+                {"n_customers", market.customers.size()},
+                {"n_products", market.n_products()},
+                {"n_stores", market.n_stores()},
+                {"target_step_seconds", 2.0},
+                {"sources", results}};
+    write_file_atomic(out, report.dump(2) + "\n");
+    std::printf("%s\n", report.dump(2).c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sim_bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

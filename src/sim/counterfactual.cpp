@@ -1,0 +1,442 @@
+// `simulate`: a scenario against the baseline with common random numbers over repeated seeds
+// (deltas with 95% intervals per product, category and store), then, in the truth, the own-price
+// elasticities and promotion lifts of the best sellers by finite differences and the revenue
+// response to a catalogue-wide price cut. Writes reports/counterfactual.json.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "core/rng.h"
+#include "sim/sim.h"
+#include "synth/world.h"
+
+namespace retailsim::sim {
+
+namespace {
+
+constexpr const char* kNoWorldModel =
+    "no learned demand source: the world model is not available to the simulator yet, so only "
+    "the truth's answers are reported";
+
+// Two-sided 95% Student t quantiles for 1..30 degrees of freedom (1.96 above).
+double t95(int dof) {
+  static constexpr double kT[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                                  2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+                                  2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+                                  2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  return dof >= 1 && dof <= 30 ? kT[dof - 1] : 1.96;
+}
+
+// Mean with a 95% t interval over per-seed values.
+Json interval(const std::vector<double>& values) {
+  const double n = static_cast<double>(values.size());
+  const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
+  double ss = 0;
+  for (double v : values) ss += (v - mean) * (v - mean);
+  const double half = n > 1 ? t95(static_cast<int>(n) - 1) * std::sqrt(ss / (n - 1) / n) : 0.0;
+  return Json{{"mean", mean}, {"ci95", {mean - half, mean + half}}};
+}
+
+// Per-seed sums of one run, aggregated over weeks to products, stores, categories and total.
+struct Sums {
+  std::vector<double> product, store, category;
+  double total = 0;
+};
+struct RunSums {
+  Sums units, revenue, margin;
+  uint64_t customer_weeks = 0;
+};
+
+struct Layout {
+  std::vector<int32_t> product_category;  // into categories
+  std::vector<std::string> categories;
+};
+
+Layout layout_of(const Market& market) {
+  Layout l;
+  for (const auto& c : market.product_category) {
+    auto it = std::find(l.categories.begin(), l.categories.end(), c);
+    l.product_category.push_back(static_cast<int32_t>(it - l.categories.begin()));
+    if (it == l.categories.end()) l.categories.push_back(c);
+  }
+  return l;
+}
+
+void add(Sums& sums, const Layout& layout, int n_s, std::span<const float> cells) {
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const size_t p = i / n_s, s = i % n_s;
+    sums.product[p] += cells[i];
+    sums.store[s] += cells[i];
+    sums.category[layout.product_category[p]] += cells[i];
+    sums.total += cells[i];
+  }
+}
+
+RunSums run(Env& env, Policy& policy, uint64_t seed, const Layout& layout) {
+  const Market& m = env.market();
+  RunSums out;
+  for (Sums* s : {&out.units, &out.revenue, &out.margin}) {
+    s->product.assign(static_cast<size_t>(m.n_products()), 0.0);
+    s->store.assign(static_cast<size_t>(m.n_stores()), 0.0);
+    s->category.assign(layout.categories.size(), 0.0);
+  }
+  Observation obs = env.reset(seed);
+  while (!env.done()) {
+    const StepResult r = env.step(policy.act(env, obs));
+    policy.observe(r);
+    obs = env.observation();
+    add(out.units, layout, m.n_stores(), r.units);
+    add(out.revenue, layout, m.n_stores(), r.revenue_cents);
+    add(out.margin, layout, m.n_stores(), r.margin_cents);
+    out.customer_weeks += r.customer_weeks;
+  }
+  return out;
+}
+
+// History with a set of products repriced (factor) and/or their promotions forced on/off.
+class ProbePolicy final : public Policy {
+ public:
+  ProbePolicy(std::vector<uint8_t> products, double price_factor, int promo, double depth)
+      : products_(std::move(products)), factor_(price_factor), promo_(promo), depth_(depth) {}
+  std::string name() const override { return "probe"; }
+  Action act(const Env& env, const Observation& /*obs*/) override {
+    Action a = env.historical_action();
+    const int n_s = env.market().n_stores();
+    for (size_t i = 0; i < a.shelf_price_cents.size(); ++i) {
+      if (!products_[i / n_s]) continue;
+      a.shelf_price_cents[i] = static_cast<float>(a.shelf_price_cents[i] * factor_);
+      if (promo_ >= 0) a.promo_depth[i] = promo_ ? static_cast<float>(depth_) : 0.0f;
+    }
+    return a;
+  }
+
+ private:
+  std::vector<uint8_t> products_;
+  double factor_;
+  int promo_;  // -1 keep history, 0 off, 1 on at depth_
+  double depth_;
+};
+
+// Per entity (product, store or category): baseline and the delta of each metric with intervals.
+// Entities whose units or revenue moved, largest mean revenue delta first, `top` of them.
+Json entity_deltas(const std::vector<RunSums>& base, const std::vector<RunSums>& scen,
+                   const std::vector<std::string>& names, std::vector<double> Sums::*level,
+                   size_t top) {
+  struct Row {
+    size_t index;
+    double revenue_delta;
+  };
+  const size_t n = names.size();
+  std::vector<Row> rows;
+  for (size_t e = 0; e < n; ++e) {
+    double d = 0;
+    for (size_t r = 0; r < base.size(); ++r)
+      d += (scen[r].revenue.*level)[e] - (base[r].revenue.*level)[e];
+    double du = 0;
+    for (size_t r = 0; r < base.size(); ++r)
+      du += (scen[r].units.*level)[e] - (base[r].units.*level)[e];
+    if (d != 0 || du != 0) rows.push_back({e, d / static_cast<double>(base.size())});
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return std::abs(a.revenue_delta) > std::abs(b.revenue_delta);
+  });
+  if (rows.size() > top) rows.resize(top);
+  Json out = Json::array();
+  for (const Row& row : rows) {
+    Json j{{"code", names[row.index]}};
+    for (auto [key, metric] :
+         {std::pair{"units", &RunSums::units}, std::pair{"revenue_cents", &RunSums::revenue},
+          std::pair{"margin_cents", &RunSums::margin}}) {
+      std::vector<double> deltas;
+      double baseline = 0;
+      for (size_t r = 0; r < base.size(); ++r) {
+        const double b = (base[r].*metric.*level)[row.index];
+        deltas.push_back((scen[r].*metric.*level)[row.index] - b);
+        baseline += b / static_cast<double>(base.size());
+      }
+      Json d = interval(deltas);
+      d["baseline"] = baseline;
+      d["pct"] = baseline > 0 ? Json(100.0 * d["mean"].get<double>() / baseline) : Json(nullptr);
+      j[key] = d;
+    }
+    out.push_back(j);
+  }
+  return out;
+}
+
+Json total_deltas(const std::vector<RunSums>& base, const std::vector<RunSums>& scen) {
+  Json j = Json::object();
+  for (auto [key, metric] :
+       {std::pair{"units", &RunSums::units}, std::pair{"revenue_cents", &RunSums::revenue},
+        std::pair{"margin_cents", &RunSums::margin}}) {
+    std::vector<double> deltas, pcts;
+    double baseline = 0;
+    for (size_t r = 0; r < base.size(); ++r) {
+      const double b = (base[r].*metric).total;
+      deltas.push_back((scen[r].*metric).total - b);
+      pcts.push_back(b != 0 ? 100.0 * deltas.back() / b : 0.0);
+      baseline += b / static_cast<double>(base.size());
+    }
+    Json d = interval(deltas);
+    d["baseline"] = baseline;
+    d["pct"] = interval(pcts);
+    j[key] = d;
+  }
+  return j;
+}
+
+// Groups of products measured together: no two share a category or complement categories, so
+// one product's price barely moves another's units.
+std::vector<std::vector<int>> probe_groups(const Market& market, const std::vector<int>& products) {
+  const synth::World& w = *market.world;
+  std::vector<std::vector<int>> groups;
+  std::vector<std::set<int>> taken;  // categories each group touches (own + complements)
+  for (int p : products) {
+    const int cl = w.product_cl[market.product_source_id[p]];
+    std::set<int> touches = {cl};
+    for (int i = w.cl_complement_offsets[cl]; i < w.cl_complement_offsets[cl + 1]; ++i)
+      touches.insert(w.cl_complements[i]);
+    for (size_t i = 0; i < w.complement_a.size(); ++i)
+      if (w.complement_b[i] == cl) touches.insert(w.complement_a[i]);
+    size_t g = 0;
+    for (; g < groups.size(); ++g) {
+      bool clash = false;
+      for (int c : touches) clash = clash || taken[g].contains(c);
+      if (!clash) break;
+    }
+    if (g == groups.size()) {
+      groups.emplace_back();
+      taken.emplace_back();
+    }
+    groups[g].push_back(p);
+    taken[g].insert(touches.begin(), touches.end());
+  }
+  return groups;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return std::nan("");
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
+SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uint64_t seed) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const SimulateConfig& cfg = scenario.simulate;
+  const Market market = load_market(data_dir, scenario.scope, seed);
+  check_scenario(scenario, market);
+  const Layout layout = layout_of(market);
+
+  EnvConfig env_config;
+  env_config.demand_source = cfg.demand_source;
+  env_config.mode = cfg.mode;
+  env_config.episode_weeks = cfg.weeks;
+  env_config.history_weeks = 1;
+  env_config.track_inventory =
+      scenario.inventory.tracked() || scenario.baseline_inventory.tracked();
+  const int start = cfg.start_shop_week != 0
+                        ? market.week_index(cfg.start_shop_week, "[simulate] start_shop_week")
+                        : std::max(0, market.n_weeks - cfg.weeks);
+  env_config.start_shop_week = market.shop_week[start];
+  Env env(market, env_config, {cfg.mode, data_dir});
+
+  std::vector<uint64_t> seeds;
+  for (int r = 0; r < cfg.n_seeds; ++r) seeds.push_back(mix64(seed + static_cast<uint64_t>(r)));
+
+  // Measurement runs ignore the price bounds: they probe the demand curve, not a policy.
+  Market open_market = market;
+  std::fill(open_market.price_low_cents.begin(), open_market.price_low_cents.end(), 1.0f);
+  std::fill(open_market.price_high_cents.begin(), open_market.price_high_cents.end(), 1e9f);
+  EnvConfig probe_config = env_config;
+  probe_config.track_inventory = false;
+  const bool truth_available = market.synthetic && market.world;
+  std::optional<Env> probe_env;
+  if (truth_available) {
+    probe_config.demand_source = "truth";
+    probe_config.mode = DemandMode::kSampled;
+    probe_env.emplace(open_market, probe_config);
+  }
+
+  const int n_top = std::min(cfg.elasticity_products, market.n_products());
+  Progress progress("simulate", 0, "runs");
+  // Baseline and scenario, seed by seed.
+  std::vector<RunSums> base, scen;
+  uint64_t customer_weeks = 0;
+  for (uint64_t s : seeds) {
+    auto baseline_policy = make_scenario_policy(nullptr, scenario.baseline_inventory);
+    auto scenario_policy = make_scenario_policy(&scenario, scenario.inventory);
+    base.push_back(run(env, *baseline_policy, s, layout));
+    scen.push_back(run(env, *scenario_policy, s, layout));
+    customer_weeks += base.back().customer_weeks + scen.back().customer_weeks;
+    progress.advance(2);
+  }
+
+  Json report;
+  report["scenario"] = {
+      {"name", scenario.name}, {"description", scenario.description}, {"file", scenario.source}};
+  report["demand_source"] = cfg.demand_source;
+  report["mode"] = demand_mode_name(cfg.mode);
+  report["config"] = cfg.to_json();
+  report["scope"] = scenario.scope.to_json();
+  report["n_products"] = market.n_products();
+  report["n_stores"] = market.n_stores();
+  report["n_customers"] = market.customers.size();
+  std::vector<int32_t> weeks;
+  for (int w = start; w < std::min(market.n_weeks, start + cfg.weeks); ++w)
+    weeks.push_back(market.shop_week[w]);
+  report["shop_weeks"] = weeks;
+  report["seeds"] = seeds.size();
+  report["inventory"] = {{"scenario", scenario.inventory.policy},
+                         {"scenario_cover_weeks", scenario.inventory.cover_weeks},
+                         {"baseline", scenario.baseline_inventory.policy},
+                         {"baseline_cover_weeks", scenario.baseline_inventory.cover_weeks}};
+  const size_t top = static_cast<size_t>(cfg.report_top);
+  report["deltas"] = {
+      {"total", total_deltas(base, scen)},
+      {"by_category", entity_deltas(base, scen, layout.categories, &Sums::category, top)},
+      {"by_product", entity_deltas(base, scen, market.product_code, &Sums::product, top)},
+      {"by_store", entity_deltas(base, scen, market.store_code, &Sums::store, top)},
+  };
+
+  // The truth's elasticities and lifts of the best sellers (by the first seed's baseline units).
+  Json elasticities = nullptr;
+  Json price_cut = nullptr;
+  if (truth_available && n_top > 0) {
+    std::vector<int> order(static_cast<size_t>(market.n_products()));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+      return base[0].units.product[a] > base[0].units.product[b];
+    });
+    order.resize(static_cast<size_t>(n_top));
+    while (!order.empty() && base[0].units.product[order.back()] <= 0) order.pop_back();
+    const auto groups = probe_groups(market, order);
+    const double h = cfg.elasticity_step_pct / 100, depth = cfg.lift_depth_pct / 100;
+    progress.set_total(2 * seeds.size() + (4 * groups.size() + 2) * seeds.size());
+    // units[probe][product] summed over seeds and stores; per seed for the jackknife.
+    enum { kUp, kDown, kPromoOn, kPromoOff, kProbes };
+    std::vector<std::vector<std::vector<double>>> units(
+        kProbes, std::vector<std::vector<double>>(
+                     seeds.size(), std::vector<double>(static_cast<size_t>(market.n_products()))));
+    for (const auto& group : groups) {
+      std::vector<uint8_t> mask(static_cast<size_t>(market.n_products()), 0);
+      for (int p : group) mask[p] = 1;
+      const std::array<ProbePolicy, kProbes> probes = {
+          ProbePolicy(mask, 1 + h, -1, 0), ProbePolicy(mask, 1 - h, -1, 0),
+          ProbePolicy(mask, 1, 1, depth), ProbePolicy(mask, 1, 0, 0)};
+      for (int k = 0; k < kProbes; ++k) {
+        for (size_t r = 0; r < seeds.size(); ++r) {
+          ProbePolicy policy = probes[k];
+          const RunSums sums = run(*probe_env, policy, seeds[r], layout);
+          customer_weeks += sums.customer_weeks;
+          for (int p : group) units[k][r][p] = sums.units.product[p];
+          progress.advance();
+        }
+      }
+    }
+    auto pooled = [&](int k, int p, int skip) {
+      double u = 0;
+      for (size_t r = 0; r < seeds.size(); ++r)
+        if (static_cast<int>(r) != skip) u += units[k][r][p];
+      return u;
+    };
+    const double log_step = std::log(1 + h) - std::log(1 - h);
+    auto elasticity = [&](int p, int skip) {
+      const double up = pooled(kUp, p, skip), down = pooled(kDown, p, skip);
+      return up > 0 && down > 0 ? (std::log(up) - std::log(down)) / log_step : std::nan("");
+    };
+    auto lift = [&](int p, int skip) {
+      const double on = pooled(kPromoOn, p, skip), off = pooled(kPromoOff, p, skip);
+      return off > 0 ? on / off - 1 : std::nan("");
+    };
+    // Delete-one-seed jackknife standard errors.
+    auto jackknife = [&](auto&& estimate, int p) {
+      const int n = static_cast<int>(seeds.size());
+      std::vector<double> loo;
+      for (int r = 0; r < n; ++r) loo.push_back(estimate(p, r));
+      const double mean = std::accumulate(loo.begin(), loo.end(), 0.0) / n;
+      double ss = 0;
+      for (double v : loo) ss += (v - mean) * (v - mean);
+      return std::sqrt((n - 1.0) / n * ss);
+    };
+    const synth::World& w = *market.world;
+    Json rows = Json::array();
+    std::vector<double> e_all, lift_all, odds_all;
+    for (int p : order) {
+      const int cl = w.product_cl[market.product_source_id[p]];
+      const double e = elasticity(p, -1), l = lift(p, -1);
+      auto num = [](double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); };
+      rows.push_back({{"product", market.product_code[p]},
+                      {"category", market.product_category[p]},
+                      {"baseline_units", base[0].units.product[p]},
+                      {"true_unit_elasticity", num(e)},
+                      {"true_unit_elasticity_se", num(jackknife(elasticity, p))},
+                      {"true_promo_lift", num(l)},
+                      {"true_promo_lift_se", num(jackknife(lift, p))},
+                      {"generator_odds_elasticity", w.cl_elasticity[cl]},
+                      {"model_unit_elasticity", nullptr},
+                      {"model_promo_lift", nullptr}});
+      if (std::isfinite(e)) e_all.push_back(e);
+      if (std::isfinite(l)) lift_all.push_back(l);
+      odds_all.push_back(w.cl_elasticity[cl]);
+    }
+    elasticities = {
+        {"method",
+         fmt::format("central finite difference of units at +-{}% shelf price (all stores, all "
+                     "simulated weeks, {} seeds pooled, common random numbers), in the truth; "
+                     "lift = units with a {}% promotion / units without - 1",
+                     cfg.elasticity_step_pct, seeds.size(), cfg.lift_depth_pct)},
+        {"n_products", rows.size()},
+        {"n_probe_groups", groups.size()},
+        {"true_unit_elasticity_median", median(e_all)},
+        {"true_promo_lift_median", median(lift_all)},
+        {"generator_odds_elasticity_median", median(odds_all)},
+        {"products", rows}};
+
+    // A catalogue-wide price cut: the truth's revenue response.
+    std::vector<uint8_t> all(static_cast<size_t>(market.n_products()), 1);
+    std::vector<double> pct;
+    for (size_t r = 0; r < seeds.size(); ++r) {
+      ProbePolicy keep(all, 1, -1, 0), cut(all, 1 - cfg.price_cut_pct / 100, -1, 0);
+      const RunSums b = run(*probe_env, keep, seeds[r], layout);
+      const RunSums c = run(*probe_env, cut, seeds[r], layout);
+      customer_weeks += b.customer_weeks + c.customer_weeks;
+      pct.push_back(100.0 * (c.revenue.total - b.revenue.total) / b.revenue.total);
+      progress.advance(2);
+    }
+    price_cut = {{"price_cut_pct", cfg.price_cut_pct},
+                 {"true_revenue_delta_pct", interval(pct)},
+                 {"model_revenue_delta_pct", nullptr}};
+  }
+  progress.finish();
+  report["elasticities"] = elasticities;
+  report["price_cut"] = price_cut;
+  // The learned simulator's errors against the truth need a learned demand source.
+  report["elasticity_error_median"] = nullptr;
+  report["elasticity_error_median_reason"] = kNoWorldModel;
+  report["price_cut_revenue_error"] = nullptr;
+  report["price_cut_revenue_error_reason"] = kNoWorldModel;
+  report["customer_weeks_simulated"] = customer_weeks;
+
+  SimulateSummary summary;
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report["seconds"] = summary.seconds;
+  summary.report = report;
+  summary.customer_weeks = customer_weeks;
+  fs::create_directories(data_dir / "reports");
+  summary.report_path = data_dir / "reports" / "counterfactual.json";
+  write_file_atomic(summary.report_path, report.dump(2) + "\n");
+  return summary;
+}
+
+}  // namespace retailsim::sim
