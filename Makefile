@@ -24,6 +24,8 @@ test: build
 
 demo: build
 	@./$(BUILD)/retailsim run --config configs/demo.toml --data $(DATA)
+	@./$(BUILD)/retailsim train --config configs/demo.toml --data $(DATA) --model world
+	@./$(BUILD)/retailsim train --config configs/demo.toml --data $(DATA) --model store-visit
 	@echo "demo results: $(DATA) (raw/, truth/, store/, runs.sqlite); try ./$(BUILD)/retailsim inspect --data $(DATA)"
 
 bench: build

@@ -45,6 +45,8 @@ Command add_evaluate_command(CLI::App& root);
 Command add_inspect_command(CLI::App& root);
 Command add_run_command(CLI::App& root);
 Command add_simulate_command(CLI::App& root);
+Command add_train_command(CLI::App& root);
+Command add_predict_command(CLI::App& root);
 
 // What `evaluate` (and `run`) evaluates; empty fields take the config's [evaluate] values.
 struct EvaluationRequest {

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
       cli::add_inspect_command(app),
       cli::add_run_command(app),
       cli::add_simulate_command(app),
+      cli::add_train_command(app),
+      cli::add_predict_command(app),
   };
 
   try {

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/torch_runtime.h"
+#include "model/model.h"
 
 namespace retailsim {
 namespace {
@@ -30,6 +31,8 @@ const std::map<std::string, Job>& jobs() {
   static const std::map<std::string, Job> table = {
       {"runtime.info", runtime_info_job},
       {"runtime.fail", runtime_fail_job},
+      {"model.train", model::train_job},
+      {"model.predict", model::predict_job},
   };
   return table;
 }

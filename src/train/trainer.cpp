@@ -120,6 +120,7 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
       optimizer.step();
       ++at.step;
       ++at.batch_in_epoch;
+      result.samples += batch.size;
       progress.advance();
       Json point = {{"step", at.step},
                     {"phase", phase.name},

@@ -39,6 +39,7 @@ struct TrainerOptions {
 struct TrainResult {
   int64_t steps = 0;
   int64_t epochs = 0;
+  int64_t samples = 0;  // samples trained on by this call (not counting a resumed run's past)
   double best_validation = 0;
   bool stopped_early = false;
   bool completed = false;            // false when stop_after_steps cut it short

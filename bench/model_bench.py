@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""World-model benchmark (issue 5): training speed, peak memory and scoring latency on 2 threads.
+
+Runs the chain up to `retailsim prepare` on the demo preset (or reuses --data), then
+`retailsim train --model world --threads 2` with a short schedule (bench/model_bench.toml), and
+reads <data>/reports/training-world.json: training samples per second, the peak RSS of the train
+process (/usr/bin/time), the test split's evaluation time and figures, and the scoring latency of
+one customer and of a batch of 1,024 (CPU; Debian's LibTorch has no CUDA, so no GPU figures).
+Writes bench/results/model.json.
+"""
+import argparse
+import json
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(HERE))
+from derive_bench import run_capture  # noqa: E402
+
+
+def run(cmd, what):
+    seconds, peak, stdout, rc = run_capture(cmd)
+    if rc != 0:
+        sys.exit(f"{what} failed (exit {rc})")
+    print(f"  {what}: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB", flush=True)
+    return seconds, peak
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--binary", default="build/retailsim")
+    p.add_argument("--data", default=None, help="a prepared dataset folder (default: generate demo)")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--out", default=str(HERE / "results" / "model.json"))
+    p.add_argument("--config", default=str(HERE / "model_bench.toml"))
+    p.add_argument("--peak-rss", type=int, default=None,
+                   help="with --data: read an existing training report, this peak (bytes)")
+    args = p.parse_args()
+    config = args.config
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(args.data) if args.data else Path(tmp) / "demo"
+        if not args.data:
+            run([args.binary, "run", "--config", config, "--data", data, "--threads", args.threads,
+                 "--quiet"], "run (demo chain)")
+        if args.peak_rss is not None:
+            seconds, peak = None, args.peak_rss
+        else:
+            seconds, peak = run([args.binary, "train", "--config", config, "--data", data,
+                                 "--model", "world", "--threads", args.threads, "--quiet",
+                                 "--device", "cpu"], "train world")
+        report = json.load(open(data / "reports" / "training-world.json"))
+        if seconds is None:
+            seconds = report["seconds"]
+    test = report.get("test", {})
+    result = {
+        "preset": "demo",
+        "threads": args.threads,
+        "device": "cpu (Debian's LibTorch is CPU-only)",
+        "machine": platform.machine(),
+        "train_seconds": round(seconds, 2),
+        "train_steps": report["steps"],
+        "train_samples_per_s": round(report["samples_per_second"], 1),
+        "train_peak_rss_bytes": peak,
+        "score_one_customer_ms": round(test.get("latency_one_ms", float("nan")), 2),
+        "score_batch_1024_ms": round(test.get("latency_batch_ms", float("nan")), 2),
+        "evaluate_test_split_seconds": round(test.get("seconds", float("nan")), 2),
+        "test_samples": test.get("samples"),
+        "test": {k: test[k] for k in ("recall@10", "ndcg@10", "basket_size_accuracy") if k in test},
+        "model_config": report["model_config"],
+        "train_config": report["train_config"],
+    }
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+// The "model.predict" torch job: one customer's next basket (top-k products with probabilities
+// and expected quantities, basket size) and, when the store-visit model is trained, next store.
+#include <algorithm>
+
+#include "core/error.h"
+#include "model/model.h"
+#include "model/modules.h"
+#include "train/trainer.h"
+
+namespace retailsim::model {
+
+PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& sources);
+
+namespace {
+
+fs::path checkpoint_of(const fs::path& data_dir, const std::string& which) {
+  const fs::path dir = data_dir / "models" / which;
+  if (fs::exists(dir / "best.pt")) return dir / "best.pt";
+  if (fs::exists(dir / "latest.pt")) return dir / "latest.pt";
+  return {};
+}
+
+// The customer's sample of `kind` to predict from: the one whose target is week `week` (-1: the
+// latest).
+int64_t customer_row(const prepare::Samples& samples, int32_t customer, int32_t week) {
+  int64_t best = -1;
+  for (int64_t row = 0; row < static_cast<int64_t>(samples.size()); ++row) {
+    if (samples.customer[row] != customer) continue;
+    if (week >= 0 ? samples.week[row] == week
+                  : (best < 0 || samples.week[row] >= samples.week[best])) {
+      best = row;
+    }
+  }
+  return best;
+}
+
+int32_t id_of(const std::vector<std::string>& codes, const std::string& code, const char* what) {
+  auto it = std::find(codes.begin(), codes.end(), code);
+  if (it == codes.end()) fail("{} '{}' is not in the store", what, code);
+  return static_cast<int32_t>(it - codes.begin());
+}
+
+}  // namespace
+
+Json predict_job(const Json& args) {
+  const fs::path data_dir = args.at("data_dir").get<std::string>();
+  const std::string customer_code = args.at("customer").get<std::string>();
+  const int32_t week = args.value("week", -1);
+  const std::string store_code = args.value("store", "");
+  const int64_t top_k = args.value("top_k", 10);
+  const uint64_t seed = args.value("seed", uint64_t{42});
+  const std::string config_path = args.value("config_path", "");
+  const Config config = config_path.empty() ? Config() : Config::load(config_path);
+  const fs::path world_checkpoint = checkpoint_of(data_dir, "world");
+  if (world_checkpoint.empty()) {
+    fail("{}: no trained world model (run retailsim train --data {} --model world)",
+         (data_dir / "models" / "world").string(), data_dir.string());
+  }
+  prepare::PrepareConfig prepare_config =
+      prepare::PrepareConfig::from_section(config.section("prepare"), seed);
+  auto sources = prepare::TensorSources::open(data_dir, prepare_config);
+  const Store& store = sources->store();
+  const int32_t customer = id_of(store.customer_codes, customer_code, "customer");
+
+  const prepare::Samples next = prepare::Samples::open(data_dir, prepare::SampleKind::kNextBasket);
+  const int64_t row = customer_row(next, customer, week);
+  if (row < 0) {
+    fail("customer '{}' has no next-basket sample{} (too few baskets?)", customer_code,
+         week >= 0 ? fmt::format(" with target week {}", week) : "");
+  }
+  const int64_t rows[] = {row};
+  prepare::Batch batch = sources->assemble(next, rows, 0, 0);
+  if (!store_code.empty()) batch.store[0] = id_of(store.store_codes, store_code, "store");
+
+  torch::NoGradGuard no_grad;
+  // The trained model's own configuration, whatever [model] says now.
+  ModelConfig model_config = ModelConfig::from_json(
+      read_json(data_dir / "models" / "world" / "model.json").at("model_config"));
+  BasketModel model(model_config);
+  train::load_checkpoint(world_checkpoint, *model, nullptr);
+  model->eval();
+  const BatchTensors t = to_tensors(batch, model_config, price_function(data_dir, *sources));
+  const BasketOutputs out = model->forward(t);
+  const torch::Tensor probability = torch::sigmoid(out.product_logits[0]);
+  const auto [top_p, top_id] = probability.topk(std::min<int64_t>(top_k, probability.size(0)));
+  const torch::Tensor quantity =
+      1 + torch::exp(model->quantity_log_rate(
+              out.user, torch::zeros({top_id.size(0)}, torch::kInt64), top_id));
+  Json products = Json::array();
+  for (int64_t i = 0; i < top_id.size(0); ++i) {
+    const int64_t p = top_id[i].item<int64_t>();
+    products.push_back({{"product", store.product_codes[p]},
+                        {"probability", top_p[i].item<double>()},
+                        {"expected_quantity", quantity[i].item<double>()}});
+  }
+  Json result = {{"customer", customer_code},
+                 {"week", batch.week[0]},
+                 {"store", store.store_codes[batch.store[0]]},
+                 {"products", products},
+                 {"checkpoint", world_checkpoint.string()}};
+  if (!store.basket_size_codes.empty()) {
+    const torch::Tensor size = torch::softmax(out.basket_size[0], 0);
+    const int64_t k = size.argmax().item<int64_t>();
+    result["basket_size"] = {{"code", store.basket_size_codes[k]},
+                             {"probability", size[k].item<double>()}};
+  }
+
+  const fs::path visit_checkpoint = checkpoint_of(data_dir, "store-visit");
+  if (!visit_checkpoint.empty()) {
+    const prepare::Samples visits =
+        prepare::Samples::open(data_dir, prepare::SampleKind::kStoreVisit);
+    const int64_t visit_row = customer_row(visits, customer, week);
+    if (visit_row >= 0) {
+      const int64_t visit_rows[] = {visit_row};
+      StoreVisitModel visit_model(model_config);
+      train::load_checkpoint(visit_checkpoint, *visit_model, nullptr);
+      visit_model->eval();
+      const torch::Tensor p =
+          torch::softmax(visit_model->forward(to_tensors(
+                             sources->assemble(visits, visit_rows, 0, 0), model_config))[0],
+                         0);
+      const int64_t k = p.argmax().item<int64_t>();
+      result["next_store"] = {
+          {"store", k == model_config.n_stores ? "no trip" : store.store_codes[k]},
+          {"probability", p[k].item<double>()},
+          {"no_trip_probability", p[model_config.n_stores].item<double>()}};
+    }
+  }
+  return result;
+}
+
+}  // namespace retailsim::model

@@ -1,0 +1,176 @@
+// The "model.train" torch job: trains the world (basket) model or the store-visit model on the
+// prepare stage's samples, with checkpoints under <data>/models/<model>/ and the learning curves
+// in <data>/reports/training-<model>.json.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+
+#include "core/error.h"
+#include "derive/derive.h"
+#include "model/model.h"
+#include "model/prepare_source.h"
+#include "model/tasks.h"
+
+namespace retailsim::model {
+namespace {
+
+// Candidate price features by (store, data week), computed once per cell of the grid visited.
+class PriceCache {
+ public:
+  PriceCache(derive::PriceTable table, int32_t first_week_index)
+      : table_(std::move(table)), first_week_index_(first_week_index) {}
+  std::span<const float> at(int32_t store, int32_t calendar_week) {
+    const int32_t week = calendar_week - first_week_index_;
+    const int64_t key = static_cast<int64_t>(store) * 100000 + week;
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      if (cache_.size() >= kMaxCells) cache_.clear();  // bounded memory on large grids
+      it = cache_.emplace(key, candidate_price_features(table_, store, week, config_)).first;
+    }
+    return it->second;
+  }
+
+ private:
+  static constexpr size_t kMaxCells = 2048;
+  derive::PriceTable table_;
+  derive::PriceConfig config_;
+  int32_t first_week_index_;
+  std::mutex mutex_;
+  std::map<int64_t, std::vector<float>> cache_;
+};
+
+Config load_config(const Json& args) {
+  const std::string path = args.value("config_path", "");
+  return path.empty() ? Config() : Config::load(path);
+}
+
+}  // namespace
+
+// Shared by the jobs: the vocabulary sizes of the model from the prepared data.
+void fill_vocabulary(ModelConfig& config, const prepare::TensorSources& sources) {
+  const Store& store = sources.store();
+  config.n_products = sources.n_products();
+  config.n_stores = sources.n_stores();
+  config.n_basket_sizes = static_cast<int32_t>(store.basket_size_codes.size());
+  config.n_price_sensitivities = static_cast<int32_t>(store.basket_price_sensitivity_codes.size());
+  config.n_mission_types = static_cast<int32_t>(store.basket_type_codes.size());
+  config.n_mission_focuses = static_cast<int32_t>(store.basket_mission_codes.size());
+}
+
+PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& sources) {
+  auto cache = std::make_shared<PriceCache>(
+      derive::read_price_table(data_dir / "derived" / "prices"), sources.split().first_week_index);
+  return [cache](int32_t store, int32_t week) { return cache->at(store, week); };
+}
+
+Json train_job(const Json& args) {
+  const fs::path data_dir = args.at("data_dir").get<std::string>();
+  const std::string which = args.value("model", "world");
+  if (which != "world" && which != "store-visit") {
+    fail("--model: expected world or store-visit, got '{}'", which);
+  }
+  const uint64_t seed = args.value("seed", uint64_t{42});
+  const int threads = args.value("threads", 1);
+  const Config config = load_config(args);
+  ModelConfig model_config = ModelConfig::from_section(config.section("model"));
+  const train::TrainConfig train_config = train::TrainConfig::from_section(config.section("train"));
+  prepare::PrepareConfig prepare_config =
+      prepare::PrepareConfig::from_section(config.section("prepare"), seed);
+  prepare_config.batch_size = static_cast<int>(train_config.batch_size);
+  const torch::Device device = choose_device(args.value("device", "auto"));
+  torch::manual_seed(seed);
+
+  const bool world = which == "world";
+  const prepare::SampleKind kind =
+      world ? prepare::SampleKind::kNextBasket : prepare::SampleKind::kStoreVisit;
+  PrepareSource train_source(data_dir, prepare_config, kind, 0, world, threads);
+  PrepareSource val_source(data_dir, prepare_config, kind, 1, false, threads);
+  fill_vocabulary(model_config, train_source.sources());
+
+  std::unique_ptr<train::TrainTask> task;
+  if (world) {
+    task = std::make_unique<BasketTask>(model_config,
+                                        price_function(data_dir, train_source.sources()), device);
+  } else {
+    std::vector<int64_t> counts(model_config.n_stores + 1, 0);
+    const prepare::Samples& samples = train_source.samples(kind);
+    for (int64_t row : train_source.rows(kind)) {
+      const int32_t outcome = samples.next_store[row];
+      if (outcome >= 0 && outcome <= model_config.n_stores) ++counts[outcome];
+    }
+    task = std::make_unique<StoreVisitTask>(model_config, store_class_weights(counts), device);
+  }
+
+  train::TrainerOptions options;
+  options.config = train_config;
+  options.checkpoint_dir = data_dir / "models" / which;
+  options.resume = args.value("resume", false);
+  options.stop_after_steps = args.value("stop_after_steps", int64_t{-1});
+  options.label = "train " + which;
+  const fs::path samples_manifest =
+      data_dir / "samples" / prepare::kind_name(kind) / "manifest.json";
+  options.metadata = {
+      {"model", which},
+      {"model_config", model_config.to_json()},
+      {"prepare_config", prepare_config.to_json()},
+      {"seed", seed},
+      {"data_manifest", fs::exists(samples_manifest) ? read_json(samples_manifest) : Json()}};
+  fs::create_directories(options.checkpoint_dir);
+  write_json(options.checkpoint_dir / "model.json", options.metadata);
+  spdlog::info("training the {} model on {} ({} threads, {})", which, data_dir.string(), threads,
+               device.is_cuda() ? "cuda" : "cpu");
+  const auto start = std::chrono::steady_clock::now();
+  const train::TrainResult result = train::run_training(*task, train_source, val_source, options);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // The best weights on the test split.
+  const fs::path best = options.checkpoint_dir / "best.pt";
+  Json test = Json::object();
+  if (result.completed && fs::exists(best)) {
+    train::load_checkpoint(best, task->module(), nullptr);
+    PrepareSource test_source(data_dir, prepare_config, kind, 2, false, threads);
+    test = evaluate_on_test(*task, test_source, world);
+    spdlog::info("{} model on the test split: {}", which, test.dump());
+  }
+  Json last_full = Json::object();
+  for (const Json& v : result.validations) {
+    if (v.at("kind") == "full") last_full = v;
+  }
+  Json best_full = Json::object();
+  for (const Json& v : result.validations) {
+    if (v.at("kind") == "full" && (best_full.empty() || v.at("loss") < best_full.at("loss")))
+      best_full = v;
+  }
+  Json summary = {{"model", which},
+                  {"steps", result.steps},
+                  {"epochs", result.epochs},
+                  {"completed", result.completed},
+                  {"stopped_early", result.stopped_early},
+                  {"best_validation_loss", result.best_validation},
+                  {"best_validation", best_full},
+                  {"last_validation", last_full},
+                  {"test", test},
+                  {"samples_per_second", seconds > 0 ? result.samples / seconds : 0.0},
+                  {"seconds", seconds},
+                  {"device", device.is_cuda() ? "cuda" : "cpu"},
+                  {"checkpoints", options.checkpoint_dir.string()}};
+  const fs::path reports = data_dir / "reports";
+  fs::create_directories(reports);
+  Json report = summary;
+  report["curve"] = result.curve;
+  report["validations"] = result.validations;
+  report["model_config"] = model_config.to_json();
+  report["train_config"] = train_config.to_json();
+  const fs::path report_path = reports / ("training-" + which + ".json");
+  write_json(report_path, report);
+  summary["report"] = report_path.string();
+  summary["curve"] = result.curve;  // for runs.sqlite
+  summary["validations"] = result.validations;
+  return summary;
+}
+
+}  // namespace retailsim::model
