@@ -253,6 +253,8 @@ class TensorSources {
   Column<uint8_t> cold_start_;      // [C]
   Column<float> store_context_;     // [S, 96]
   Column<float> embeddings_;        // [P, 256]
+  // Store and week of each entry of store.customer_baskets (4 bytes a customer basket).
+  std::vector<int16_t> trip_store_, trip_week_;
   std::unique_ptr<PriceInputs> prices_;
 };
 

@@ -30,22 +30,20 @@ Column<T> open_feature(const fs::path& data_dir, const std::string& relative,
   return column;
 }
 
-// The 32 affinity dims of T1 from the customer's baskets before the target (docs/prepare.md).
-void encode_affinity(const Store& store, std::span<const int32_t> prior, int32_t target_week,
-                     int32_t sample_store, float* out32) {
+// The 32 affinity dims of T1 from the customer's trips before the target (docs/prepare.md): the
+// stores and weeks of those trips, in time order.
+void encode_affinity(const Store& store, std::span<const int16_t> prior_store,
+                     std::span<const int16_t> prior_week, int32_t target_week, int32_t sample_store,
+                     float* out32) {
   std::fill(out32, out32 + 32, 0.0f);
-  const auto k = static_cast<double>(prior.size());
-  if (prior.empty()) return;
+  const auto k = static_cast<double>(prior_store.size());
+  if (prior_store.empty()) return;
   // Trips per store (few stores per customer: a small linear table beats a hash map).
   std::vector<std::pair<int32_t, int32_t>> per_store;
-  int32_t switches = 0, recent4 = 0, recent13 = 0, same_region = 0, previous_store = -1;
-  const int32_t sample_region =
-      sample_store >= 0 && sample_store < static_cast<int32_t>(store.n_stores())
-          ? store.store_region[static_cast<size_t>(sample_store)]
-          : -1;
-  for (int32_t b : prior) {
-    const int32_t s = store.basket_store_id[static_cast<size_t>(b)];
-    const int32_t w = store.basket_week_index[static_cast<size_t>(b)];
+  int32_t switches = 0, recent4 = 0, recent13 = 0, previous_store = -1;
+  for (size_t i = 0; i < prior_store.size(); ++i) {
+    const int32_t s = prior_store[i];
+    const int32_t w = prior_week[i];
     auto it = std::find_if(per_store.begin(), per_store.end(),
                            [s](const auto& p) { return p.first == s; });
     if (it == per_store.end()) {
@@ -57,8 +55,6 @@ void encode_affinity(const Store& store, std::span<const int32_t> prior, int32_t
     previous_store = s;
     recent4 += target_week - w <= 4;
     recent13 += target_week - w <= 13;
-    same_region +=
-        sample_region >= 0 && store.store_region[static_cast<size_t>(s)] == sample_region;
   }
   std::stable_sort(per_store.begin(), per_store.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -66,12 +62,19 @@ void encode_affinity(const Store& store, std::span<const int32_t> prior, int32_t
   auto share_of_rank = [&](size_t r) {
     return r < per_store.size() ? per_store[r].second / k : 0.0;
   };
-  int32_t at_sample_store = 0;
+  const int32_t sample_region =
+      sample_store >= 0 && sample_store < static_cast<int32_t>(store.n_stores())
+          ? store.store_region[static_cast<size_t>(sample_store)]
+          : -1;
+  int32_t at_sample_store = 0, same_region = 0;
   for (const auto& [s, n] : per_store) {
     if (s == sample_store) at_sample_store = n;
+    if (sample_region >= 0 && store.store_region[static_cast<size_t>(s)] == sample_region) {
+      same_region += n;
+    }
   }
-  const int32_t first_week = store.basket_week_index[static_cast<size_t>(prior.front())];
-  const int32_t last_week = store.basket_week_index[static_cast<size_t>(prior.back())];
+  const int32_t first_week = prior_week.front();
+  const int32_t last_week = prior_week.back();
   const double since_last = target_week - last_week;
   const double tenure = target_week - first_week;
   const auto clamp01 = [](double x) { return static_cast<float>(std::clamp(x, 0.0, 1.0)); };
@@ -114,6 +117,16 @@ std::shared_ptr<const TensorSources> TensorSources::open(const fs::path& data_di
       open_feature<float>(data_dir, "store_context/store_context.npy", {S, 96}, features);
   s->embeddings_ = open_feature<float>(data_dir, "graph_embeddings/embeddings.npy",
                                        {P, static_cast<uint64_t>(kT2Dims)}, features);
+  // Each customer's trips' stores and weeks side by side in customer order, so T1's affinity
+  // reads them contiguously instead of one scattered basket row per trip.
+  const Store& st = s->store_;
+  s->trip_store_.resize(st.customer_baskets.size());
+  s->trip_week_.resize(st.customer_baskets.size());
+  for (size_t i = 0; i < st.customer_baskets.size(); ++i) {
+    const auto basket = static_cast<size_t>(st.customer_baskets[i]);
+    s->trip_store_[i] = st.basket_store_id[basket];
+    s->trip_week_[i] = st.basket_week_index[basket];
+  }
   s->prices_ = std::make_unique<PriceInputs>(features::PriceEncoder::open(data_dir),
                                              s->split_.first_week_index);
   return s;
@@ -129,9 +142,11 @@ void TensorSources::fill_customer(Batch& batch, int b, const Samples& samples, i
     std::fill(t1 + 160, t1 + kT1Dims, 0.0f);  // segment-only
     return;
   }
-  const auto prior =
-      store_.baskets_of_customer(c).first(static_cast<size_t>(samples.history_count[r]));
-  encode_affinity(store_, prior, samples.week[r], batch.store[static_cast<size_t>(b)], t1 + 160);
+  const auto begin = static_cast<size_t>(store_.customer_basket_offsets[static_cast<size_t>(c)]);
+  const auto n = static_cast<size_t>(samples.history_count[r]);
+  encode_affinity(store_, std::span<const int16_t>(trip_store_).subspan(begin, n),
+                  std::span<const int16_t>(trip_week_).subspan(begin, n), samples.week[r],
+                  batch.store[static_cast<size_t>(b)], t1 + 160);
 }
 
 void TensorSources::fill_items(Batch& batch, int b, int32_t basket) const {
