@@ -47,6 +47,7 @@ Command add_run_command(CLI::App& root);
 Command add_simulate_command(CLI::App& root);
 Command add_train_command(CLI::App& root);
 Command add_predict_command(CLI::App& root);
+Command add_rl_command(CLI::App& root);
 
 // What `evaluate` (and `run`) evaluates; empty fields take the config's [evaluate] values.
 struct EvaluationRequest {

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
       cli::add_simulate_command(app),
       cli::add_train_command(app),
       cli::add_predict_command(app),
+      cli::add_rl_command(app),
   };
 
   try {

@@ -126,17 +126,17 @@ PolicyOutput SquashedGaussianPolicy::act(const Observation& obs, Rng* rng) {
   auto u = rng ? mu + torch::exp(log_std_) * normal_noise(*rng, mu.sizes()) : mu;
   PolicyOutput out;
   out.raw = {u};
-  out.log_prob = gaussian_log_prob(u, mu, log_std_).sum().item<double>();
-  out.value = critic_->forward(critic_inputs(obs)).item<double>();
+  out.log_prob = gaussian_log_prob(u, mu, log_std_);
+  out.value = critic_->forward(item_inputs(obs)).squeeze(-1);
   return out;
 }
 
 PolicyEval SquashedGaussianPolicy::evaluate(const Observation& batch, const RawAction& raw) {
   auto mu = mean(batch);
   PolicyEval out;
-  out.log_prob = gaussian_log_prob(raw.at(0), mu, log_std_).sum(-1);
+  out.log_prob = gaussian_log_prob(raw.at(0), mu, log_std_);
   out.entropy = gaussian_entropy(log_std_).expand({mu.size(0)});
-  out.value = critic_->forward(critic_inputs(batch)).squeeze(-1);
+  out.value = critic_->forward(item_inputs(batch)).squeeze(-1);
   return out;
 }
 
@@ -171,10 +171,8 @@ PolicyOutput BernoulliPolicy::act(const Observation& obs, Rng* rng) {
   }
   PolicyOutput out;
   out.raw = {x};
-  out.log_prob = (-torch::binary_cross_entropy_with_logits(logits, x, {}, {}, at::Reduction::None))
-                     .sum()
-                     .item<double>();
-  out.value = critic_->forward(critic_inputs(obs)).item<double>();
+  out.log_prob = -torch::binary_cross_entropy_with_logits(logits, x, {}, {}, at::Reduction::None);
+  out.value = critic_->forward(item_inputs(obs)).squeeze(-1);
   return out;
 }
 
@@ -182,13 +180,12 @@ PolicyEval BernoulliPolicy::evaluate(const Observation& batch, const RawAction& 
   auto logits = actor_->forward(item_inputs(batch)).squeeze(-1);
   const auto& x = raw.at(0);
   PolicyEval out;
-  out.log_prob =
-      (-torch::binary_cross_entropy_with_logits(logits, x, {}, {}, at::Reduction::None)).sum(-1);
+  out.log_prob = -torch::binary_cross_entropy_with_logits(logits, x, {}, {}, at::Reduction::None);
   auto p = torch::sigmoid(logits);
   out.entropy =
       torch::binary_cross_entropy_with_logits(logits, p.detach(), {}, {}, at::Reduction::None)
           .mean(-1);
-  out.value = critic_->forward(critic_inputs(batch)).squeeze(-1);
+  out.value = critic_->forward(item_inputs(batch)).squeeze(-1);
   return out;
 }
 
@@ -222,8 +219,8 @@ PolicyOutput TopKPolicy::act(const Observation& obs, Rng* rng) {
   out.raw = {picks, u};
   auto [pl, entropy] = plackett_luce(logits.unsqueeze(0), picks.unsqueeze(0));
   auto depth_lp = gaussian_log_prob(u.index_select(0, picks), mu.index_select(0, picks), log_std_);
-  out.log_prob = pl.item<double>() + depth_lp.sum().item<double>();
-  out.value = critic_->forward(critic_inputs(obs)).item<double>();
+  out.log_prob = (pl + depth_lp.sum()).reshape({1});
+  out.value = critic_->forward(critic_inputs(obs)).reshape({1});
   return out;
 }
 
@@ -236,23 +233,22 @@ PolicyEval TopKPolicy::evaluate(const Observation& batch, const RawAction& raw) 
   auto [pl, entropy] = plackett_luce(logits, picks);
   auto depth_lp = gaussian_log_prob(u.gather(1, picks), mu.gather(1, picks), log_std_).sum(1);
   PolicyEval out;
-  out.log_prob = pl + depth_lp;
+  out.log_prob = (pl + depth_lp).unsqueeze(1);
   out.entropy =
       entropy / std::log(static_cast<double>(logits.size(1)) + 1.0) + gaussian_entropy(log_std_);
-  out.value = critic_->forward(critic_inputs(batch)).squeeze(-1);
+  out.value = critic_->forward(critic_inputs(batch));
   return out;
 }
 
 // --- GAE and the update
 // ------------------------------------------------------------------------------
 
-Advantages compute_gae(const std::vector<double>& rewards, const std::vector<double>& values,
-                       const std::vector<uint8_t>& dones, double last_value, double gamma,
-                       double lambda) {
+Gae compute_gae(const std::vector<double>& rewards, const std::vector<double>& values,
+                const std::vector<uint8_t>& dones, double last_value, double gamma, double lambda) {
   const size_t n = rewards.size();
   if (values.size() != n || dones.size() != n)
     fail("GAE: {} rewards but {} values and {} done flags", n, values.size(), dones.size());
-  Advantages out;
+  Gae out;
   out.advantage.assign(n, 0.0);
   out.returns.assign(n, 0.0);
   double next_advantage = 0;
@@ -268,20 +264,43 @@ Advantages compute_gae(const std::vector<double>& rewards, const std::vector<dou
   return out;
 }
 
+Advantages trajectory_advantages(const Trajectory& trajectory, const torch::Tensor& last_value,
+                                 double gamma, double lambda) {
+  const size_t n = trajectory.size();
+  if (n == 0 || trajectory.rewards.size() != n || trajectory.dones.size() != n)
+    fail("PPO: a rollout of {} steps with {} rewards and {} done flags", n,
+         trajectory.rewards.size(), trajectory.dones.size());
+  auto rewards = torch::stack(trajectory.rewards).to(torch::kFloat64).contiguous();
+  auto values = torch::stack(trajectory.values).to(torch::kFloat64).contiguous();
+  auto last = last_value.to(torch::kFloat64).contiguous();
+  const int64_t n_actors = values.size(1);
+  auto advantage = torch::empty_like(values), returns = torch::empty_like(values);
+  auto r_at = rewards.accessor<double, 2>(), v_at = values.accessor<double, 2>();
+  auto last_at = last.accessor<double, 1>();
+  auto adv_at = advantage.accessor<double, 2>(), ret_at = returns.accessor<double, 2>();
+  std::vector<double> r(n), v(n);
+  for (int64_t a = 0; a < n_actors; ++a) {
+    for (size_t t = 0; t < n; ++t) {
+      r[t] = r_at[t][a];
+      v[t] = v_at[t][a];
+    }
+    const Gae gae = compute_gae(r, v, trajectory.dones, last_at[a], gamma, lambda);
+    for (size_t t = 0; t < n; ++t) {
+      adv_at[t][a] = gae.advantage[t];
+      ret_at[t][a] = gae.returns[t];
+    }
+  }
+  return {advantage.to(torch::kFloat32), returns.to(torch::kFloat32)};
+}
+
 Json ppo_update(Policy& policy, torch::optim::Optimizer& optimizer, const Trajectory& trajectory,
                 const Advantages& advantages, const PpoConfig& config, Rng& rng) {
-  const int64_t n = static_cast<int64_t>(trajectory.observations.size());
-  if (n == 0 || advantages.advantage.size() != static_cast<size_t>(n) ||
-      trajectory.log_probs.size() != static_cast<size_t>(n))
-    fail("PPO update: a rollout of {} steps with {} advantages", n, advantages.advantage.size());
+  const int64_t n = static_cast<int64_t>(trajectory.size());
+  if (n == 0 || advantages.advantage.size(0) != n)
+    fail("PPO update: a rollout of {} steps with {} advantages", n, advantages.advantage.size(0));
   auto obs = stack_observations(trajectory.observations);
   auto actions = stack_actions(trajectory.actions);
-  auto to_tensor = [](const std::vector<double>& v) {
-    return torch::tensor(std::vector<float>(v.begin(), v.end()), torch::kFloat32);
-  };
-  auto old_log_prob = to_tensor(trajectory.log_probs);
-  auto advantage = to_tensor(advantages.advantage);
-  auto returns = to_tensor(advantages.returns);
+  auto old_log_prob = torch::stack(trajectory.log_probs);
 
   const int64_t n_batches = std::max<int64_t>(1, std::min<int64_t>(config.minibatches, n));
   std::vector<int64_t> order(n);
@@ -297,7 +316,7 @@ Json ppo_update(Policy& policy, torch::optim::Optimizer& optimizer, const Trajec
       Observation mb{obs.items.index_select(0, index), obs.global.index_select(0, index)};
       RawAction mb_actions;
       for (const auto& a : actions) mb_actions.push_back(a.index_select(0, index));
-      auto adv = advantage.index_select(0, index);
+      auto adv = advantages.advantage.index_select(0, index);
       if (adv.numel() > 1) adv = (adv - adv.mean()) / (adv.std() + 1e-8);
       auto eval = policy.evaluate(mb, mb_actions);
       auto log_ratio = eval.log_prob - old_log_prob.index_select(0, index);
@@ -305,7 +324,7 @@ Json ppo_update(Policy& policy, torch::optim::Optimizer& optimizer, const Trajec
       auto surrogate =
           torch::min(ratio * adv, torch::clamp(ratio, 1.0 - config.clip, 1.0 + config.clip) * adv);
       auto policy_loss = -surrogate.mean();
-      auto value_loss = (eval.value - returns.index_select(0, index)).pow(2).mean();
+      auto value_loss = (eval.value - advantages.returns.index_select(0, index)).pow(2).mean();
       auto entropy = eval.entropy.mean();
       auto loss = policy_loss + config.value_coef * value_loss - config.entropy_coef * entropy;
       optimizer.zero_grad();

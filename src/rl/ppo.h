@@ -11,22 +11,9 @@
 
 #include "core/manifest.h"
 #include "core/rng.h"
+#include "rl/rl.h"
 
 namespace retailsim::rl {
-
-struct PpoConfig {
-  double learning_rate = 3e-3;
-  double gamma = 0.9;        // discount per step (a week)
-  double gae_lambda = 0.95;  // GAE's bias/variance trade-off
-  double clip = 0.2;         // ratio clip of the surrogate objective
-  double entropy_coef = 1e-3;
-  double value_coef = 0.5;
-  int epochs = 4;       // passes over each rollout
-  int minibatches = 4;  // per epoch
-  double max_grad_norm = 0.5;
-  int hidden = 64;             // width of the two hidden layers
-  double init_log_std = -0.7;  // initial log-sd of Gaussian heads (in pre-squash units)
-};
 
 // What a policy sees at one step: per-item features [P, F] and global features [G]. A batch of
 // steps stacks them: [B, P, F] and [B, G].
@@ -41,15 +28,18 @@ Observation stack_observations(const std::vector<Observation>& steps);
 using RawAction = std::vector<torch::Tensor>;
 RawAction stack_actions(const std::vector<RawAction>& steps);
 
+// A policy is either per item (each item is its own actor with its own reward, the network shared:
+// log-probabilities and values have one entry per item, P' = P) or joint (one log-probability and
+// one value for the whole set, P' = 1).
 struct PolicyOutput {
   RawAction raw;
-  double log_prob = 0;
-  double value = 0;
+  torch::Tensor log_prob;  // [P']
+  torch::Tensor value;     // [P']
 };
 struct PolicyEval {
-  torch::Tensor log_prob;  // [B]
+  torch::Tensor log_prob;  // [B, P']
   torch::Tensor entropy;   // [B]
-  torch::Tensor value;     // [B]
+  torch::Tensor value;     // [B, P']
 };
 
 // An actor-critic over items. act() samples with `rng`, or takes the mode when rng is null.
@@ -60,7 +50,7 @@ class Policy : public torch::nn::Module {
 };
 
 // Per-item Gaussian in pre-squash units u with a learnable log-sd; the agent maps u to its bounds
-// by low + sigmoid(u) * (high - low), so no action can leave them. raw = {u [P]}.
+// by low + sigmoid(u) * (high - low), so no action can leave them. raw = {u [P]}. Per item.
 class SquashedGaussianPolicy : public Policy {
  public:
   SquashedGaussianPolicy(int n_item_features, int n_global_features, const PpoConfig& config);
@@ -74,7 +64,7 @@ class SquashedGaussianPolicy : public Policy {
   torch::Tensor log_std_;
 };
 
-// Independent Bernoulli choice per item from its logit. raw = {x [P] in {0, 1}}.
+// Independent Bernoulli choice per item from its logit. raw = {x [P] in {0, 1}}. Per item.
 class BernoulliPolicy : public Policy {
  public:
   BernoulliPolicy(int n_item_features, int n_global_features, const PpoConfig& config);
@@ -88,7 +78,8 @@ class BernoulliPolicy : public Policy {
 
 // k items chosen without replacement by Gumbel top-k of per-item logits (a Plackett-Luce policy,
 // whose log-probability of the ordered picks is exact), and for each item a squashed Gaussian
-// depth u (counted only for the picked items). raw = {picks [k] (int64), u [P]}.
+// depth u (counted only for the picked items). raw = {picks [k] (int64), u [P]}. Joint: one
+// log-probability and a critic over the mean of the items' features.
 class TopKPolicy : public Policy {
  public:
   TopKPolicy(int n_item_features, int n_global_features, int k, const PpoConfig& config);
@@ -103,32 +94,42 @@ class TopKPolicy : public Policy {
   torch::Tensor log_std_;
 };
 
-// Generalised advantage estimation over one rollout of T steps. values[t] is V(s_t), dones[t]
-// marks that s_{t+1} starts a new episode, last_value is V(s_T) (ignored when dones[T-1]).
-struct Advantages {
+// Generalised advantage estimation over one rollout of T steps of one actor. values[t] is V(s_t),
+// dones[t] marks that s_{t+1} starts a new episode, last_value is V(s_T) (ignored when
+// dones[T-1]).
+struct Gae {
   std::vector<double> advantage;
   std::vector<double> returns;  // advantage + value: the critic's target
 };
-Advantages compute_gae(const std::vector<double>& rewards, const std::vector<double>& values,
-                       const std::vector<uint8_t>& dones, double last_value, double gamma,
-                       double lambda);
+Gae compute_gae(const std::vector<double>& rewards, const std::vector<double>& values,
+                const std::vector<uint8_t>& dones, double last_value, double gamma, double lambda);
 
-// One policy's share of a rollout.
+// One policy's share of a rollout: T steps of P' actors each.
 struct Trajectory {
   std::vector<Observation> observations;
   std::vector<RawAction> actions;
-  std::vector<double> log_probs;
-  std::vector<double> values;
-  void clear() {
-    observations.clear();
-    actions.clear();
-    log_probs.clear();
-    values.clear();
+  std::vector<torch::Tensor> log_probs;  // [P'] per step
+  std::vector<torch::Tensor> values;     // [P'] per step
+  std::vector<torch::Tensor> rewards;    // [P'] per step
+  std::vector<uint8_t> dones;            // per step: the episode ended after it
+  void add(const Observation& obs, const PolicyOutput& out) {
+    observations.push_back(obs);
+    actions.push_back(out.raw);
+    log_probs.push_back(out.log_prob);
+    values.push_back(out.value);
   }
+  size_t size() const { return observations.size(); }
 };
 
-// The clipped PPO update over `epochs` passes of shuffled minibatches (advantages normalised per
-// minibatch). Returns mean losses, approximate KL and clip fraction.
+// Advantages and returns [T, P'] of a trajectory (GAE per actor; last_value [P'] = V(s_T)).
+struct Advantages {
+  torch::Tensor advantage, returns;
+};
+Advantages trajectory_advantages(const Trajectory& trajectory, const torch::Tensor& last_value,
+                                 double gamma, double lambda);
+
+// The clipped PPO update over `epochs` passes of shuffled minibatches of steps (advantages
+// normalised per minibatch). Returns mean losses, approximate KL and clip fraction.
 Json ppo_update(Policy& policy, torch::optim::Optimizer& optimizer, const Trajectory& trajectory,
                 const Advantages& advantages, const PpoConfig& config, Rng& rng);
 

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/torch_runtime.h"
 #include "model/model.h"
+#include "rl/rl.h"
 
 namespace retailsim {
 namespace {
@@ -33,6 +34,8 @@ const std::map<std::string, Job>& jobs() {
       {"runtime.fail", runtime_fail_job},
       {"model.train", model::train_job},
       {"model.predict", model::predict_job},
+      {"rl.train", rl::rl_train_job},
+      {"rl.evaluate", rl::rl_evaluate_job},
   };
   return table;
 }

@@ -23,6 +23,22 @@ struct ToyResult {
   std::vector<float> parameters;
 };
 
+// One PPO update over `steps` one-step episodes (a bandit) of a fixed observation.
+template <typename Reward>
+void train_bandit_round(Policy& policy, torch::optim::Optimizer& optimizer, const Observation& obs,
+                        const PpoConfig& config, Rng& rng, int steps, Reward reward) {
+  Trajectory trajectory;
+  for (int t = 0; t < steps; ++t) {
+    auto out = policy.act(obs, &rng);
+    trajectory.add(obs, out);
+    trajectory.rewards.push_back(reward(out.raw).to(torch::kFloat32));
+    trajectory.dones.push_back(1);
+  }
+  auto adv = trajectory_advantages(trajectory, torch::zeros_like(trajectory.values[0]),
+                                   config.gamma, config.gae_lambda);
+  ppo_update(policy, optimizer, trajectory, adv, config, rng);
+}
+
 // One-step episodes (a bandit): observe a constant, set a price, earn the profit.
 ToyResult train_toy(uint64_t seed, int iterations) {
   torch::manual_seed(seed);
@@ -36,20 +52,9 @@ ToyResult train_toy(uint64_t seed, int iterations) {
   const Observation obs{torch::ones({1, 1}), torch::ones({1})};
   const double scale = market.profit(market.optimum());
   for (int it = 0; it < iterations; ++it) {
-    Trajectory trajectory;
-    std::vector<double> rewards;
-    for (int t = 0; t < 64; ++t) {
-      auto out = policy.act(obs, &rng);
-      const double p = market.price(out.raw[0][0].item<double>());
-      trajectory.observations.push_back(obs);
-      trajectory.actions.push_back(out.raw);
-      trajectory.log_probs.push_back(out.log_prob);
-      trajectory.values.push_back(out.value);
-      rewards.push_back(market.profit(p) / scale);
-    }
-    auto adv = compute_gae(rewards, trajectory.values, std::vector<uint8_t>(rewards.size(), 1), 0,
-                           config.gamma, config.gae_lambda);
-    ppo_update(policy, optimizer, trajectory, adv, config, rng);
+    train_bandit_round(policy, optimizer, obs, config, rng, 64, [&](const RawAction& raw) {
+      return torch::full({1}, market.profit(market.price(raw[0][0].item<double>())) / scale);
+    });
   }
   ToyResult result;
   result.price = market.price(policy.mean(obs)[0].item<double>());
@@ -97,19 +102,10 @@ TEST(Ppo, BernoulliPolicyLearnsWhichItemsPay) {
   Rng rng(3);
   const Observation obs{torch::tensor({{1.0f}, {-1.0f}}), torch::ones({1})};
   for (int it = 0; it < 40; ++it) {
-    Trajectory trajectory;
-    std::vector<double> rewards;
-    for (int t = 0; t < 32; ++t) {
-      auto out = policy.act(obs, &rng);
-      rewards.push_back(out.raw[0][0].item<double>() - out.raw[0][1].item<double>());
-      trajectory.observations.push_back(obs);
-      trajectory.actions.push_back(out.raw);
-      trajectory.log_probs.push_back(out.log_prob);
-      trajectory.values.push_back(out.value);
-    }
-    auto adv = compute_gae(rewards, trajectory.values, std::vector<uint8_t>(rewards.size(), 1), 0,
-                           config.gamma, config.gae_lambda);
-    ppo_update(policy, optimizer, trajectory, adv, config, rng);
+    // Per item: each choice earns its own reward.
+    train_bandit_round(policy, optimizer, obs, config, rng, 32, [](const RawAction& raw) {
+      return raw[0] * torch::tensor({1.0f, -1.0f});
+    });
   }
   auto p = policy.probabilities(obs);
   EXPECT_GT(p[0].item<double>(), 0.9);
@@ -124,26 +120,16 @@ TEST(Ppo, TopKPolicyPicksExactlyKDistinctItemsAndLearnsTheBestOnes) {
   torch::optim::Adam optimizer(policy.parameters(), torch::optim::AdamOptions(1e-2));
   Rng rng(5);
   const Observation obs{torch::tensor({{-1.0f}, {-0.3f}, {0.3f}, {1.0f}}), torch::ones({1})};
+  int n_rounds_with_duplicates = 0;
   for (int it = 0; it < 40; ++it) {
-    Trajectory trajectory;
-    std::vector<double> rewards;
-    for (int t = 0; t < 32; ++t) {
-      auto out = policy.act(obs, &rng);
-      auto picks = out.raw[0];
-      ASSERT_EQ(picks.numel(), 2);
-      ASSERT_NE(picks[0].item<int64_t>(), picks[1].item<int64_t>());
-      double r = 0;
-      for (int i = 0; i < 2; ++i) r += picks[i].item<int64_t>() >= 2 ? 1.0 : 0.0;
-      rewards.push_back(r);
-      trajectory.observations.push_back(obs);
-      trajectory.actions.push_back(out.raw);
-      trajectory.log_probs.push_back(out.log_prob);
-      trajectory.values.push_back(out.value);
-    }
-    auto adv = compute_gae(rewards, trajectory.values, std::vector<uint8_t>(rewards.size(), 1), 0,
-                           config.gamma, config.gae_lambda);
-    ppo_update(policy, optimizer, trajectory, adv, config, rng);
+    train_bandit_round(policy, optimizer, obs, config, rng, 32, [&](const RawAction& raw) {
+      const auto& picks = raw[0];
+      if (picks.numel() != 2 || picks[0].item<int64_t>() == picks[1].item<int64_t>())
+        ++n_rounds_with_duplicates;
+      return (picks >= 2).to(torch::kFloat32).sum().reshape({1});
+    });
   }
+  EXPECT_EQ(n_rounds_with_duplicates, 0);
   auto greedy = policy.act(obs, nullptr).raw[0];
   std::vector<int64_t> picked = {greedy[0].item<int64_t>(), greedy[1].item<int64_t>()};
   std::sort(picked.begin(), picked.end());

@@ -1,0 +1,207 @@
+// reports/rl.html: a self-contained page (no external assets, the style of reports/derive.html)
+// with the policies' table and hand-written inline SVG plots: weekly profit of every policy in
+// the truth, profit lift by policy, and the agents' training curve.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "rl/rl.h"
+
+namespace retailsim::rl {
+
+namespace {
+
+std::string escape(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+const char* colour_of(size_t i) {
+  constexpr const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+                                      "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
+  return kColours[i % 8];
+}
+
+std::string percent(const Json& value) {
+  return value.is_number() ? fmt::format("{:+.2f} %", 100.0 * value.get<double>()) : "–";
+}
+std::string share(const Json& value) {
+  return value.is_number() ? fmt::format("{:.2f} %", 100.0 * value.get<double>()) : "–";
+}
+
+// Lines over steps 0..n-1, one per named series, with a legend on the right.
+std::string svg_lines(const std::vector<std::pair<std::string, std::vector<double>>>& series,
+                      const std::string& x_label, double y_scale, const std::string& y_unit) {
+  constexpr double W = 760, H = 240, left = 64, right = 170, top = 14, bottom = 34;
+  double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
+  size_t n = 0;
+  for (const auto& [name, values] : series) {
+    n = std::max(n, values.size());
+    for (double v : values) {
+      lo = std::min(lo, v * y_scale);
+      hi = std::max(hi, v * y_scale);
+    }
+  }
+  if (n == 0) return "";
+  if (!(hi > lo)) {
+    lo -= 1;
+    hi += 1;
+  }
+  const double pad = (hi - lo) * 0.08;
+  lo -= pad;
+  hi += pad;
+  const double step = (W - left - right) / std::max<double>(1, static_cast<double>(n - 1));
+  auto x = [&](size_t i) { return left + static_cast<double>(i) * step; };
+  auto y = [&](double v) { return top + (hi - v) / (hi - lo) * (H - top - bottom); };
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+      "font-family=\"sans-serif\" font-size=\"11\">\n",
+      W, H);
+  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444\"/>\n", left,
+                     top, H - bottom);
+  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#444\"/>\n", left,
+                     H - bottom, W - right);
+  for (int t = 0; t <= 4; ++t) {
+    const double v = lo + (hi - lo) * t / 4;
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{:.4g}</text>"
+        "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#eee\"/>\n",
+        left - 4, y(v) + 4, v, left, y(v), W - right, y(v));
+  }
+  const size_t every = std::max<size_t>(1, n / 8);
+  for (size_t i = 0; i < n; i += every)
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x(i),
+                       H - bottom + 16, i + 1);
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                     (left + W - right) / 2, H - 4, escape(x_label));
+  svg += fmt::format(
+      "<text x=\"12\" y=\"{}\" transform=\"rotate(-90 12 {})\" "
+      "text-anchor=\"middle\">{}</text>\n",
+      (top + H - bottom) / 2, (top + H - bottom) / 2, escape(y_unit));
+  double ly = top + 8;
+  for (size_t s = 0; s < series.size(); ++s) {
+    std::string points;
+    for (size_t i = 0; i < series[s].second.size(); ++i)
+      points += fmt::format("{:.1f},{:.1f} ", x(i), y(series[s].second[i] * y_scale));
+    svg +=
+        fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\"/>\n",
+                    points, colour_of(s));
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/>"
+        "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
+        W - right + 10, ly, W - right + 34, colour_of(s), W - right + 38, ly + 4,
+        escape(series[s].first));
+    ly += 16;
+  }
+  return svg + "</svg>\n";
+}
+
+// Horizontal bars of profit lift by policy, zero line marked.
+std::string svg_lift_bars(const Json& policies) {
+  std::vector<std::pair<std::string, double>> bars;
+  for (const auto& [name, figures] : policies.items())
+    if (figures["profit_lift"].is_number())
+      bars.emplace_back(name, 100.0 * figures["profit_lift"].get<double>());
+  if (bars.empty()) return "";
+  constexpr double W = 760, left = 170, right = 70, row = 22;
+  const double H = row * static_cast<double>(bars.size()) + 20;
+  double lo = 0, hi = 0;
+  for (const auto& [name, v] : bars) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!(hi > lo)) hi = lo + 1;
+  auto x = [&](double v) { return left + (v - lo) / (hi - lo) * (W - left - right); };
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+      "font-family=\"sans-serif\" font-size=\"11\">\n",
+      W, H);
+  for (size_t i = 0; i < bars.size(); ++i) {
+    const double y0 = 10 + row * static_cast<double>(i);
+    const double a = x(std::min(0.0, bars[i].second)), b = x(std::max(0.0, bars[i].second));
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>"
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"/>"
+        "<text x=\"{:.1f}\" y=\"{:.1f}\">{:+.2f} %</text>\n",
+        left - 6, y0 + 13, escape(bars[i].first), a, y0 + 2, std::max(1.0, b - a), row - 6,
+        bars[i].second >= 0 ? "#2ca02c" : "#d62728", b + 4, y0 + 13, bars[i].second);
+  }
+  svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"4\" x2=\"{0:.1f}\" y2=\"{1}\" stroke=\"#444\"/>\n",
+                     x(0), H - 4);
+  return svg + "</svg>\n";
+}
+
+}  // namespace
+
+std::string rl_report_html(const Json& report, const std::vector<PolicyOutcome>& outcomes) {
+  std::string html =
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>RetailSim rl report"
+      "</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
+      "table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;"
+      "padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}"
+      ".note{color:#555;font-size:90%}</style></head><body>\n<h1>rl: policies judged in the "
+      "truth</h1>\n";
+  html +=
+      "<p class=\"note\">Every policy runs in the <code>truth</code> market over the held-out "
+      "weeks with the same random numbers. Profit lift is against historical prices and "
+      "promotions replayed. Targets: pricing agent lift &ge; 5 % (stretch 10 %), 0 violations, "
+      "&lt; 20 % of prices at a bound.</p>\n";
+  html +=
+      "<table><tr><th>policy</th><th>profit lift</th><th>revenue wow CV</th><th>violations</th>"
+      "<th>share at bounds</th><th>sim-to-real gap</th><th>profit (£)</th><th>revenue (£)</th>"
+      "</tr>\n";
+  for (const auto& [name, f] : report["policies"].items()) {
+    const Json& d = report["details"][name];
+    html += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td>"
+        "<td>{:.2f}</td></tr>\n",
+        escape(name), percent(f["profit_lift"]), share(f["revenue_wow_cv"]),
+        f["violations"].get<int64_t>(), share(f["share_at_bounds"]),
+        f["sim_to_real_gap"].is_number() ? share(f["sim_to_real_gap"]) : "n/a",
+        d["profit_cents"].get<double>() / 100, d["revenue_cents"].get<double>() / 100);
+  }
+  html += "</table>\n";
+  html += fmt::format("<p class=\"note\">Sim-to-real gap: {}</p>\n",
+                      escape(report.value("sim_to_real_note", std::string{})));
+  html += "<h2>Profit lift over historical pricing</h2>\n" + svg_lift_bars(report["policies"]);
+  std::vector<std::pair<std::string, std::vector<double>>> weekly;
+  for (const auto& o : outcomes) weekly.emplace_back(o.name, o.weekly_profit_cents);
+  html += "<h2>Weekly profit in the held-out weeks</h2>\n" +
+          svg_lines(weekly, "held-out week", 0.01, "profit (£)");
+  const Json& training = report["training"];
+  if (training.contains("curve") && !training["curve"].empty()) {
+    std::vector<double> profit, reward;
+    for (const Json& point : training["curve"]) {
+      profit.push_back(point["profit_vs_reference"].get<double>());
+      reward.push_back(point["mean_reward"].get<double>());
+    }
+    html += "<h2>Training (truth market, training weeks)</h2>\n" +
+            svg_lines({{"profit / reference", profit}, {"shaped reward per product", reward}},
+                      "PPO iteration", 1.0, "ratio");
+  }
+  return html + "</body></html>\n";
+}
+
+}  // namespace retailsim::rl
