@@ -160,20 +160,28 @@ namespace {
 
 class LearnedPolicy final : public sim::Policy {
  public:
-  explicit LearnedPolicy(AgentSet& agents) : agents_(agents) {}
-  std::string name() const override { return "ppo"; }
+  LearnedPolicy(AgentSet& agents, bool pricing_only)
+      : agents_(agents), pricing_only_(pricing_only) {}
+  std::string name() const override { return pricing_only_ ? "ppo-pricing" : "ppo"; }
   sim::Action act(const sim::Env& env, const sim::Observation& obs) override {
-    return agents_.decide(env, obs, nullptr).action;
+    sim::Action a = agents_.decide(env, obs, nullptr).action;
+    if (pricing_only_) {
+      a.promo_depth = obs.historical_promo_depth;
+      if (env.config().track_inventory)
+        replenish_orders(obs, env.config().history_weeks, a.order_units);
+    }
+    return a;
   }
 
  private:
   AgentSet& agents_;
+  bool pricing_only_;
 };
 
 }  // namespace
 
-std::unique_ptr<sim::Policy> make_learned_policy(AgentSet& agents) {
-  return std::make_unique<LearnedPolicy>(agents);
+std::unique_ptr<sim::Policy> make_learned_policy(AgentSet& agents, bool pricing_only) {
+  return std::make_unique<LearnedPolicy>(agents, pricing_only);
 }
 
 }  // namespace retailsim::rl

@@ -51,7 +51,9 @@ class AgentSet {
   std::shared_ptr<SquashedGaussianPolicy> inventory_;
 };
 
-// The trained agents as a simulator policy (their modes, no exploration), named "ppo".
-std::unique_ptr<sim::Policy> make_learned_policy(AgentSet& agents);
+// The trained agents as a simulator policy (their modes, no exploration), named "ppo". With
+// pricing_only, "ppo-pricing": the pricing agent's prices with the historical promotions and
+// orders (what sold last week), which isolates the pricing agent's lift over "historical".
+std::unique_ptr<sim::Policy> make_learned_policy(AgentSet& agents, bool pricing_only = false);
 
 }  // namespace retailsim::rl

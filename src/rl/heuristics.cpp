@@ -114,10 +114,10 @@ struct Entry {
 constexpr Entry kHeuristics[] = {
     {"historical", PriceRule::kHistorical, OrderRule::kReplenish},
     {"s-S", PriceRule::kHistorical, OrderRule::kSS},
-    {"cost-plus", PriceRule::kCostPlus, OrderRule::kSS},
-    {"everyday-low-price", PriceRule::kEverydayLow, OrderRule::kSS},
-    {"hi-lo", PriceRule::kHiLo, OrderRule::kSS},
-    {"random", PriceRule::kRandom, OrderRule::kSS},
+    {"cost-plus", PriceRule::kCostPlus, OrderRule::kReplenish},
+    {"everyday-low-price", PriceRule::kEverydayLow, OrderRule::kReplenish},
+    {"hi-lo", PriceRule::kHiLo, OrderRule::kReplenish},
+    {"random", PriceRule::kRandom, OrderRule::kReplenish},
 };
 
 }  // namespace

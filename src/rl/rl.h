@@ -63,12 +63,11 @@ struct RlConfig {
   double excess_cover_weeks = 2.0;
   // Prices within this share of the range from a bound count as "at the bound".
   double at_bound_tolerance = 0.01;
-  // Heuristics: cost-plus markup, everyday-low-price position, hi-lo shelf position and period,
+  // Heuristics: cost-plus markup, everyday-low-price position, hi-lo shelf position,
   // (s, S) reorder point and order-up-to level (weeks of forecast sales).
   double cost_plus_markup = 0.35;
   double edlp_position = 0.25;
   double hilo_position = 0.8;
-  int hilo_period_weeks = 4;
   double reorder_cover_weeks = 1.0;
   double order_up_to_weeks = 2.0;
   double customer_share = 1.0;  // share of shoppers simulated (seeded sample)
@@ -101,7 +100,8 @@ double shaped_reward(double profit_term, std::span<const double> x, std::span<co
 
 // Names of the heuristic policies: historical, cost-plus, everyday-low-price, hi-lo, s-S, random.
 // Each sets prices, promotions and orders: "historical" replays the data's prices and promotions
-// and orders what sold last week; "s-S" replays them with (s, S) orders; the others order (s, S).
+// and orders what sold last week; "s-S" replays them with (s, S) orders; the pricing and
+// promotion heuristics order like "historical", so their lift measures their prices.
 std::vector<std::string> heuristic_names();
 // The heuristic `name` (Error listing the names on an unknown one); `seed` drives "random".
 std::unique_ptr<sim::Policy> make_heuristic(const std::string& name, const RlConfig& config,

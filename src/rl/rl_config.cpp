@@ -38,7 +38,6 @@ RlConfig RlConfig::from_config(const Config& config) {
                       "cost_plus_markup",
                       "edlp_position",
                       "hilo_position",
-                      "hilo_period_weeks",
                       "reorder_cover_weeks",
                       "order_up_to_weeks",
                       "customer_share",
@@ -79,7 +78,6 @@ RlConfig RlConfig::from_config(const Config& config) {
   c.cost_plus_markup = s.get_double("cost_plus_markup", c.cost_plus_markup);
   c.edlp_position = s.get_double("edlp_position", c.edlp_position);
   c.hilo_position = s.get_double("hilo_position", c.hilo_position);
-  c.hilo_period_weeks = static_cast<int>(s.get_int("hilo_period_weeks", c.hilo_period_weeks));
   c.reorder_cover_weeks = s.get_double("reorder_cover_weeks", c.reorder_cover_weeks);
   c.order_up_to_weeks = s.get_double("order_up_to_weeks", c.order_up_to_weeks);
   c.customer_share = s.get_double("customer_share", c.customer_share);
@@ -111,7 +109,6 @@ RlConfig RlConfig::from_config(const Config& config) {
   check_range(config.source(), "max_cover_weeks", c.max_cover_weeks, 0, 52);
   check_range(config.source(), "customer_share", c.customer_share, 1e-6, 1);
   check_range(config.source(), "at_bound_tolerance", c.at_bound_tolerance, 0, 0.5);
-  check_range(config.source(), "hilo_period_weeks", c.hilo_period_weeks, 1, 52);
   check_range(config.source(), "edlp_position", c.edlp_position, 0, 1);
   check_range(config.source(), "hilo_position", c.hilo_position, 0, 1);
   check_range(config.source(), "learning_rate", p.learning_rate, 1e-8, 1);
@@ -142,7 +139,6 @@ Json RlConfig::to_json() const {
               {"cost_plus_markup", cost_plus_markup},
               {"edlp_position", edlp_position},
               {"hilo_position", hilo_position},
-              {"hilo_period_weeks", hilo_period_weeks},
               {"reorder_cover_weeks", reorder_cover_weeks},
               {"order_up_to_weeks", order_up_to_weeks},
               {"customer_share", customer_share},

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <regex>
 
+#include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
 
 #include "core/atomic_file.h"
@@ -100,9 +101,25 @@ double reference_profit(const sim::Market& market, const sim::Observation& obs, 
   return std::max(1.0, total / market.n_products());
 }
 
+// LibTorch's intra-op threads set to one for the job's lifetime. The agents' networks are small
+// (a 64-wide MLP over a few thousand products), and LibTorch's OpenMP workers spin after every op
+// while the truth market's oneTBB workers need the same cores: with 2 threads on 2 cores a demo
+// training iteration took 20 CPU-seconds instead of 1.2.
+class SingleTorchThread {
+ public:
+  SingleTorchThread() : saved_(at::get_num_threads()) { at::set_num_threads(1); }
+  ~SingleTorchThread() { at::set_num_threads(saved_); }
+  SingleTorchThread(const SingleTorchThread&) = delete;
+  SingleTorchThread& operator=(const SingleTorchThread&) = delete;
+
+ private:
+  int saved_;
+};
+
 }  // namespace
 
 Json rl_train_job(const Json& args) {
+  const SingleTorchThread single_torch_thread;
   const JobInputs in = read_inputs(args);
   const RlConfig& config = in.rl;
   const sim::Market market = load_rl_market(in);
@@ -220,6 +237,7 @@ Json rl_train_job(const Json& args) {
 }
 
 Json rl_evaluate_job(const Json& args) {
+  const SingleTorchThread single_torch_thread;
   JobInputs in = read_inputs(args);
   const fs::path models = in.data_dir / "models" / "rl";
   Json training = Json::object();
@@ -239,6 +257,8 @@ Json rl_evaluate_job(const Json& args) {
     agents = std::make_unique<AgentSet>(market, config);
     agents->load(models);
     policies.push_back(make_learned_policy(*agents));
+    if (config.has_agent("pricing") && config.agents.size() > 1)
+      policies.push_back(make_learned_policy(*agents, true));
   } else {
     spdlog::warn("{}: no trained agents (run `retailsim rl train`); judging heuristics only",
                  models.string());
