@@ -18,7 +18,9 @@ using testing::retailsim_binary;
 using testing::run_command;
 using testing::ScratchDir;
 
-std::string bin() { return retailsim_binary().string(); }
+std::string bin() {
+  return retailsim_binary().string();
+}
 
 TEST(RlCli, TrainsEvaluatesAndReportsEveryPolicyOnTheTinyPreset) {
   ScratchDir dir;
@@ -37,13 +39,12 @@ TEST(RlCli, TrainsEvaluatesAndReportsEveryPolicyOnTheTinyPreset) {
       << out;
   for (const char* file : {"pricing.pt", "promo.pt", "inventory.pt", "manifest.json"})
     EXPECT_TRUE(fs::exists(dir / "models" / "rl" / file)) << file;
-  ASSERT_EQ(run_command(bin() + " --quiet --threads 2" + config + " rl evaluate --data " + data,
-                        &out),
-            0)
+  ASSERT_EQ(
+      run_command(bin() + " --quiet --threads 2" + config + " rl evaluate --data " + data, &out), 0)
       << out;
   const Json report = read_json(dir / "reports" / "rl.json");
-  for (const char* name : {"historical", "s-S", "cost-plus", "everyday-low-price", "hi-lo",
-                           "random", "ppo"}) {
+  for (const char* name :
+       {"historical", "s-S", "cost-plus", "everyday-low-price", "hi-lo", "random", "ppo"}) {
     ASSERT_TRUE(report["policies"].contains(name)) << name;
     const Json& p = report["policies"][name];
     for (const char* key :
@@ -58,13 +59,11 @@ TEST(RlCli, TrainsEvaluatesAndReportsEveryPolicyOnTheTinyPreset) {
 
   // The same seed trains the same agents and gives the same report.
   const std::string first = read_file(dir / "reports" / "rl.json");
-  ASSERT_EQ(run_command(bin() + " --quiet --threads 1" + config + " rl train --data " + data,
-                        &out),
+  ASSERT_EQ(run_command(bin() + " --quiet --threads 1" + config + " rl train --data " + data, &out),
             0)
       << out;
-  ASSERT_EQ(run_command(bin() + " --quiet --threads 1" + config + " rl evaluate --data " + data,
-                        &out),
-            0)
+  ASSERT_EQ(
+      run_command(bin() + " --quiet --threads 1" + config + " rl evaluate --data " + data, &out), 0)
       << out;
   EXPECT_EQ(read_file(dir / "reports" / "rl.json"), first);
 
