@@ -1,4 +1,4 @@
-// `retailsim features`: the temporal split and feature layers 1, 4 and 5 into <data>/features/.
+// `retailsim features`: the temporal split and feature layers 1-5 into <data>/features/.
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
@@ -16,8 +16,9 @@ Command add_features_command(CLI::App& root) {
   auto options = std::make_shared<Options>();
   CLI::App* app = root.add_subcommand(
       "features",
-      "Split weeks (train/val/test) and fit pseudo-brands, customer history and store context on "
-      "the training weeks into <data>/features/");
+      "Split weeks (train/val/test) and fit pseudo-brands, price encoding statistics, GraphSAGE "
+      "product embeddings, customer history and store context on the training weeks into "
+      "<data>/features/");
   app->add_option("--data", options->data, "Dataset folder")->required();
   app->add_flag("--force", options->force, "Rebuild even when inputs and config are unchanged");
 
@@ -29,6 +30,8 @@ Command add_features_command(CLI::App& root) {
     o.data_dir = options->data;
     o.force = options->force;
     o.config = features::FeaturesConfig::from_section(ctx.config.section("features"), ctx.seed());
+    o.n_threads = ctx.global.resolved_threads();
+    o.quiet = ctx.global.quiet;
     o.derive_config = derive::DeriveConfig::from_section(ctx.config.section("derive"));
     const features::FeaturesSummary summary = features::features_stage(o);
     ctx.counts = summary.to_json();

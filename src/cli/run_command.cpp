@@ -76,6 +76,8 @@ Command add_run_command(CLI::App& root) {
     features_options.force = options->force;
     features_options.config =
         features::FeaturesConfig::from_section(ctx.config.section("features"), ctx.seed());
+    features_options.n_threads = ctx.global.resolved_threads();
+    features_options.quiet = ctx.global.quiet;
     features_options.derive_config = derive_options.config;
     ctx.counts["features"] = features::features_stage(features_options).to_json();
 

@@ -24,6 +24,30 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------------------------
 // Configuration: the [features] section. Field comments are the user docs (docs/features.md).
 // ---------------------------------------------------------------------------------------------
+
+// Layer 3, GraphSAGE over the training product graph; TOML keys are `graph_<field>`.
+struct GraphEmbeddingConfig {
+  int dims = 256;                 // embedding size (T2 takes 256)
+  int hidden_dims = 256;          // first layer's output size
+  int epochs = 5;                 // passes over the training edges
+  int batch_edges = 512;          // positive edges per optimiser step
+  int neighbours_1 = 10;          // neighbours sampled per node for layer 1 (all when fewer)
+  int neighbours_2 = 5;           // ... for layer 2
+  int negatives = 5;              // negative nodes per positive edge, drawn by degree^0.75
+  double learning_rate = 0.01;    // Adam
+  double holdout_fraction = 0.1;  // undirected edges held out for graph_link_auc
+  int neighbours_report = 10;     // nearest neighbours of neighbour_same_subcommodity
+  // LibTorch threads of the training (0: the run's --threads). One by default: the per-step
+  // matrices of a product graph are small, so more threads mostly add synchronisation, and one
+  // thread gives the same bytes whatever --threads is.
+  int threads = 1;
+  uint64_t seed = 42;  // set from the run's seed
+
+  Json to_json() const;
+  static GraphEmbeddingConfig from_json(const Json& j);  // the keys of to_json()
+  void validate() const;
+};
+
 struct FeaturesConfig {
   // Shares of the data weeks in train and validation; the test split takes the rest. The
   // defaults are the seeds' 1-80 / 81-95 / 96-117 on 117 weeks.
@@ -39,6 +63,7 @@ struct FeaturesConfig {
   double substitute_penalty = 0.5;
   double complement_bonus = 0.25;
   uint64_t seed = 42;  // store identity vectors; set from --seed / [run] seed
+  GraphEmbeddingConfig graph;
 
   static FeaturesConfig from_section(const Section& section, uint64_t seed);
   Json to_json() const;
@@ -218,10 +243,48 @@ void write_price_encodings(const PriceEncoder& encoder, std::span<const int32_t>
                            const fs::path& path);
 
 // ---------------------------------------------------------------------------------------------
+// Layer 3: graph embeddings, 256-d per product (GraphSAGE in LibTorch, the retailsim_torch module)
+// ---------------------------------------------------------------------------------------------
+
+// Initial node features: hashed one-hots of the four hierarchy levels and the pseudo-brand, and
+// price and popularity statistics (docs/features.md lists them).
+inline constexpr int kGraphFeatureDims = 152;
+
+// The product graph as GraphSAGE reads it: initial features [n_products, kGraphFeatureDims] and
+// the training complement edges, undirected, as CSR (each edge from both ends).
+struct GraphInputs {
+  std::vector<float> features;
+  std::vector<int64_t> offsets;  // n_products + 1
+  std::vector<int32_t> targets;
+};
+// `product_parents[k]`: level-k parent of each product; pseudo-brand ids (-1: none); the price
+// encoding statistics give the price features, graph.product_baskets the popularity.
+GraphInputs graph_inputs(const derive::ProductGraph& graph,
+                         const std::span<const int32_t> product_parents[4],
+                         std::span<const int32_t> pseudo_brand, const PriceEncodingStats& prices);
+
+// Share of each product's k nearest neighbours by cosine (rows of `embeddings`, [n, dims]) that
+// share its sub-commodity, averaged over products with a non-zero row; and the chance rate (the
+// mean share of other products in the same sub-commodity).
+struct NeighbourAgreement {
+  double share = 0;
+  double chance = 0;
+};
+NeighbourAgreement neighbour_same_subcommodity(std::span<const float> embeddings, int dims,
+                                               std::span<const int32_t> category, int k);
+
+// The torch job "features.graph_embeddings" (runs inside the retailsim_torch module). Arguments:
+// {"dir": folder holding node_features.npy [n, F], edge_offsets.npy, edge_targets.npy;
+//  "config": GraphEmbeddingConfig::to_json()}. Writes <dir>/embeddings.npy float32 [n, dims],
+// rows L2-normalised, and returns {"graph_link_auc", "train_edges", "heldout_edges",
+// "epoch_loss": [...], "seconds"}.
+Json graph_embeddings_job(const Json& args);
+
+// ---------------------------------------------------------------------------------------------
 // The stage: <data>/store/ -> <data>/features/<part>/ and features/report.json
 // ---------------------------------------------------------------------------------------------
-inline constexpr const char* kPartNames[] = {"splits", "pseudo_brands", "customer_history",
-                                             "store_context", "price_encoding"};
+inline constexpr const char* kPartNames[] = {"splits",        "pseudo_brands",  "customer_history",
+                                             "store_context", "price_encoding", "graph_embeddings"};
 
 struct FeaturesOptions {
   fs::path data_dir;
@@ -230,6 +293,11 @@ struct FeaturesOptions {
   // Prices and the product graph are refitted on the training weeks with derive's algorithms
   // and this config (derived/ covers every week, test weeks included).
   derive::DeriveConfig derive_config;
+  // The torch module (graph embeddings) runs with this many threads (0: LibTorch's default),
+  // loaded from torch_module_dir (empty: beside the running binary); its logs follow quiet.
+  int n_threads = 0;
+  fs::path torch_module_dir;
+  bool quiet = false;
 };
 
 struct PartResult {

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/npy.h"
 #include "core/progress.h"
+#include "core/torch_runtime.h"
 #include "features/features.h"
 #include "retailsim_version.h"
 
@@ -153,6 +154,8 @@ class PartRunner {
     } else {
       planned.config = options_.config.to_json();
       planned.config["derive"] = options_.derive_config.to_json();
+      // GraphSAGE's settings concern its own part only.
+      if (part != "graph_embeddings") planned.config.erase("graph");
     }
     const fs::path dir = dir_ / part;
     PartResult result;
@@ -176,8 +179,10 @@ class PartRunner {
       files = build_customer_history(out, planned.counts);
     } else if (part == "store_context") {
       files = build_store_context(out, planned.counts);
-    } else {
+    } else if (part == "price_encoding") {
       files = build_price_encoding(out, planned.counts);
+    } else {
+      files = build_graph_embeddings(out, planned.counts);
     }
     result.seconds = seconds_since(start);
     planned.counts["seconds"] = result.seconds;
@@ -229,17 +234,8 @@ class PartRunner {
 
   std::vector<std::string> build_pseudo_brands(const fs::path& dir, Json& counts) {
     const TrainingPrices& prices = training_prices_cached();
-    const derive::ProductGraph graph =
-        training_graph(store_, prefix_, options_.derive_config.graph);
-    std::vector<int32_t> product_cl(store_.product_parent[0].begin(),
-                                    store_.product_parent[0].end());
-    const PseudoBrandInputs inputs{product_cl,
-                                   prices.product_price,
-                                   graph.complements.offsets,
-                                   graph.complements.target,
-                                   graph.substitutes.offsets,
-                                   graph.substitutes.target};
-    const PseudoBrands brands = pseudo_brands(inputs, options_.config);
+    const derive::ProductGraph& graph = training_graph_cached();
+    const PseudoBrands& brands = pseudo_brands_cached();
     write_npy(dir / "pseudo_brand_id.npy", brands.id);
     write_npy(dir / "confidence.npy", brands.confidence);
     write_npy(dir / "training_price.npy", prices.product_price);
@@ -291,6 +287,66 @@ class PartRunner {
     return write_price_encoding(st, dir);
   }
 
+  // Layer 3: GraphSAGE's inputs are written into the part's folder, the torch job trains on them
+  // and adds embeddings.npy; the neighbour check runs here.
+  std::vector<std::string> build_graph_embeddings(const fs::path& dir, Json& counts) {
+    const std::span<const int32_t> parents[4] = {
+        store_.product_parent[0].span(), store_.product_parent[1].span(),
+        store_.product_parent[2].span(), store_.product_parent[3].span()};
+    const GraphInputs in = graph_inputs(training_graph_cached(), parents, pseudo_brands_cached().id,
+                                        training_prices_cached().encoding);
+    const auto P = static_cast<uint64_t>(store_.n_products());
+    write_npy(dir / "node_features.npy", in.features, {P, uint64_t(kGraphFeatureDims)});
+    write_npy(dir / "edge_offsets.npy", in.offsets);
+    write_npy(dir / "edge_targets.npy", in.targets);
+    const GraphEmbeddingConfig& config = options_.config.graph;
+    const TorchRuntime runtime = load_torch_runtime(options_.n_threads, options_.torch_module_dir);
+    spdlog::info("features graph_embeddings: LibTorch {} on {} threads", runtime.version,
+                 runtime.n_threads);
+    const Json result =
+        run_torch_job("features.graph_embeddings",
+                      Json{{"dir", dir.string()}, {"config", config.to_json()}}, options_.quiet);
+    const std::vector<float> embeddings = read_npy<float>(dir / "embeddings.npy");
+    const NeighbourAgreement agreement = neighbour_same_subcommodity(
+        embeddings, config.dims, store_.product_parent[0].span(), config.neighbours_report);
+    int64_t in_graph = 0;
+    for (uint64_t p = 0; p < P; ++p) in_graph += in.offsets[p + 1] > in.offsets[p];
+    counts["products"] = P;
+    counts["products_in_training_graph"] = in_graph;
+    counts["edges"] = in.targets.size() / 2;
+    counts["train_edges"] = result.at("train_edges");
+    counts["heldout_edges"] = result.at("heldout_edges");
+    counts["graph_link_auc"] = result.at("graph_link_auc");
+    counts["neighbour_same_subcommodity"] = agreement.share;
+    counts["neighbour_same_subcommodity_chance"] = agreement.chance;
+    counts["epoch_loss"] = result.at("epoch_loss");
+    counts["training_seconds"] = result.at("seconds");
+    counts["training_threads"] = result.at("threads");
+    return {"node_features.npy", "edge_offsets.npy", "edge_targets.npy", "embeddings.npy"};
+  }
+
+  const derive::ProductGraph& training_graph_cached() {
+    if (!graph_) graph_ = training_graph(store_, prefix_, options_.derive_config.graph);
+    return *graph_;
+  }
+
+  const PseudoBrands& pseudo_brands_cached() {
+    if (!brands_) {
+      const TrainingPrices& prices = training_prices_cached();
+      const derive::ProductGraph& graph = training_graph_cached();
+      std::vector<int32_t> product_cl(store_.product_parent[0].begin(),
+                                      store_.product_parent[0].end());
+      const PseudoBrandInputs inputs{product_cl,
+                                     prices.product_price,
+                                     graph.complements.offsets,
+                                     graph.complements.target,
+                                     graph.substitutes.offsets,
+                                     graph.substitutes.target};
+      brands_ = pseudo_brands(inputs, options_.config);
+    }
+    return *brands_;
+  }
+
   const TrainingPrices& training_prices_cached() {
     if (!prices_) prices_ = training_prices(store_, prefix_, options_.derive_config.prices);
     return *prices_;
@@ -302,6 +358,8 @@ class PartRunner {
   fs::path dir_;
   InputFile store_input_;
   std::optional<TrainingPrices> prices_;
+  std::optional<derive::ProductGraph> graph_;
+  std::optional<PseudoBrands> brands_;
 };
 
 // features/report.json from the files on disk; pseudo_brand_ari when truth/ exists.
@@ -327,6 +385,12 @@ Json features_report(const fs::path& data_dir, const Store& store) {
     for (size_t p = 0; p < ids.size(); ++p) compared += ids[p] >= 0 && truth_labels[p] >= 0;
     report["pseudo_brand_ari"] = adjusted_rand_index(ids, truth_labels);
     report["pseudo_brand_products_compared"] = compared;
+  }
+  if (auto graph = Manifest::read(data_dir / "features" / "graph_embeddings")) {
+    for (const char* key :
+         {"graph_link_auc", "neighbour_same_subcommodity", "neighbour_same_subcommodity_chance"}) {
+      report[key] = graph->counts.value(key, Json());
+    }
   }
   return report;
 }

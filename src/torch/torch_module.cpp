@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/torch_runtime.h"
+#include "features/features.h"
 #include "model/model.h"
 #include "rl/rl.h"
 
@@ -36,6 +37,7 @@ const std::map<std::string, Job>& jobs() {
       {"model.predict", model::predict_job},
       {"rl.train", rl::rl_train_job},
       {"rl.evaluate", rl::rl_evaluate_job},
+      {"features.graph_embeddings", features::graph_embeddings_job},
   };
   return table;
 }

@@ -31,6 +31,9 @@ void ingest_into(const fs::path& raw, const fs::path& data) {
 FeaturesOptions options_for(const fs::path& dir) {
   FeaturesOptions o;
   o.data_dir = dir;
+  o.n_threads = 2;
+  o.torch_module_dir = RETAILSIM_BUILD_DIR;
+  o.quiet = true;
   return o;
 }
 
@@ -133,11 +136,41 @@ TEST_F(FeaturesStage, WritesEveryPartWithTheDocumentedDtypesAndShapes) {
   expect_column(d / "customer_history" / "training_trips.npy", "<i4", {C});
   expect_column(d / "customer_history" / "blend_weight.npy", "<f4", {C});
   expect_column(d / "store_context" / "store_context.npy", "<f4", {S, 96});
+  expect_column(d / "price_encoding" / "product_log_price.npy", "<f4", {P});
+  expect_column(d / "price_encoding" / "store_category_index.npy", "<f4",
+                {S, store.product_parent_codes[0].size()});
+  expect_column(d / "graph_embeddings" / "node_features.npy", "<f4", {P, kGraphFeatureDims});
+  expect_column(d / "graph_embeddings" / "edge_offsets.npy", "<i8", {P + 1});
+  expect_column(d / "graph_embeddings" / "embeddings.npy", "<f4", {P, 256});
   const Json report = read_json(d / "report.json");
   EXPECT_TRUE(report["synthetic"].get<bool>());
+  const double auc = report["graph_link_auc"].get<double>();
+  EXPECT_GT(auc, 0.5);  // better than chance even on the tiny world
+  EXPECT_LE(auc, 1.0);
+  EXPECT_GE(report["neighbour_same_subcommodity"].get<double>(),
+            report["neighbour_same_subcommodity_chance"].get<double>());
   const double ari = report["pseudo_brand_ari"].get<double>();
   EXPECT_GE(ari, -1.0);
   EXPECT_LE(ari, 1.0);
+}
+
+TEST_F(FeaturesStage, GivesEveryProductAFiniteUnitEmbedding) {
+  const fs::path d = clean() / "features" / "graph_embeddings";
+  const auto e = read_npy<float>(d / "embeddings.npy");
+  const auto offsets = read_npy<int64_t>(d / "edge_offsets.npy");
+  const size_t P = offsets.size() - 1;
+  ASSERT_EQ(e.size(), P * 256);
+  size_t isolated = 0;
+  for (size_t p = 0; p < P; ++p) {
+    double sq = 0;
+    for (size_t k = 0; k < 256; ++k) {
+      ASSERT_TRUE(std::isfinite(e[p * 256 + k])) << p;
+      sq += double(e[p * 256 + k]) * e[p * 256 + k];
+    }
+    EXPECT_NEAR(sq, 1.0, 1e-3) << p;
+    isolated += offsets[p + 1] == offsets[p];
+  }
+  EXPECT_GT(isolated, 0u) << "the tiny world should have products outside the training graph";
 }
 
 TEST_F(FeaturesStage, SplitsWeeksInOrderAndFlagsColdStartFromTheFirstBasket) {
