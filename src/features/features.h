@@ -298,6 +298,8 @@ struct FeaturesOptions {
   int n_threads = 0;
   fs::path torch_module_dir;
   bool quiet = false;
+  // false: leave out layer 3 (no LibTorch), for tests that bring their own embeddings.
+  bool graph_embeddings = true;
 };
 
 struct PartResult {

@@ -418,7 +418,10 @@ FeaturesSummary features_stage(const FeaturesOptions& options) {
   }
   PartRunner runner(options, store);
   FeaturesSummary summary;
-  for (const char* part : kPartNames) summary.parts.push_back(runner.run(part));
+  for (const char* part : kPartNames) {
+    if (std::string(part) == "graph_embeddings" && !options.graph_embeddings) continue;
+    summary.parts.push_back(runner.run(part));
+  }
   summary.report = features_report(options.data_dir, store);
   write_json(dir / "report.json", summary.report);
   summary.seconds = seconds_since(start);

@@ -52,7 +52,8 @@ TEST(PrepareCli, PrepareWritesSamplesAndExportRoundTripsThroughNumpy) {
   EXPECT_NE(out.find("up to date"), std::string::npos) << out;
 
   const std::string export_cmd = bin() + " --quiet export tensors --data " + data;
-  // Without embeddings, export names the missing file.
+  // Without embeddings (features wrote GraphSAGE's; remove them), export names the missing file.
+  ASSERT_TRUE(fs::remove(dir / "features" / "graph_embeddings" / "embeddings.npy"));
   EXPECT_EQ(run_command(export_cmd + " --out " + (dir / "x").string(), &out), 1);
   EXPECT_NE(out.find("embeddings.npy"), std::string::npos) << out;
   write_embeddings(dir.path());

@@ -86,6 +86,7 @@ inline void build_features(const fs::path& data) {
   derive::derive_stage(d);
   features::FeaturesOptions f;
   f.data_dir = data;
+  f.graph_embeddings = false;  // the stand-in below replaces GraphSAGE (no LibTorch here)
   features::features_stage(f);
   write_embeddings(data);
 }
