@@ -10,3 +10,4 @@ mkdir -p bench/results
 /usr/bin/python3 bench/eval_bench.py --binary "$BUILD/retailsim" --threads 2
 "$BUILD/bench/sim_bench" --preset lgsr-sample --threads 2 --out bench/results/sim.json
 /usr/bin/python3 bench/model_bench.py --binary "$BUILD/retailsim" --threads 2
+/usr/bin/python3 bench/features_bench.py --binary "$BUILD/retailsim" --threads 2
