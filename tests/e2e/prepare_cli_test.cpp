@@ -7,6 +7,7 @@
 #include "core/dataset.h"
 #include "core/npy.h"
 #include "core/rng.h"
+#include "features/features.h"
 #include "registry/registry.h"
 #include "test_util.h"
 
@@ -69,6 +70,36 @@ TEST(PrepareCli, PrepareWritesSamplesAndExportRoundTripsThroughNumpy) {
   }
   EXPECT_NE(run_command(export_cmd + " --kind sideways --out " + (dir / "y").string(), &out), 0);
 
+  // The price encoding materialised for a grid: every cell equals the on-the-fly encoding, and a
+  // grid over --max-cells or an unknown code is refused with the option named.
+  const Store store = Store::open(dir.path());
+  const std::string prices_cmd = bin() + " --quiet export prices --data " + data;
+  const std::string codes = store.product_codes[0] + "," + store.product_codes[1];
+  const fs::path prices_out = dir / "export-prices";
+  ASSERT_EQ(run_command(prices_cmd + " --products " + codes + " --stores " + store.store_codes[0] +
+                            " --weeks 1:3 --out " + prices_out.string(),
+                        &out),
+            0)
+      << out;
+  {
+    const features::PriceEncoder encoder = features::PriceEncoder::open(dir.path());
+    const Column<float> encodings(prices_out / "encodings.npy");
+    const Column<int32_t> week(prices_out / "week.npy");
+    ASSERT_EQ(encodings.shape(), (std::vector<uint64_t>{6, 64}));
+    std::vector<float> expected(64);
+    for (int i = 0; i < 6; ++i) {
+      EXPECT_EQ(week[i], 1 + i % 3);
+      encoder.encode(i / 3, 0, 1 + i % 3, expected.data());
+      for (int d = 0; d < 64; ++d) EXPECT_EQ(encodings[i * 64 + d], expected[d]) << i << " " << d;
+    }
+  }
+  EXPECT_EQ(run_command(prices_cmd + " --max-cells 10 --out " + (dir / "z").string(), &out), 1);
+  EXPECT_NE(out.find("--max-cells"), std::string::npos) << out;
+  EXPECT_EQ(run_command(prices_cmd + " --products NOPE --out " + (dir / "z").string(), &out), 1);
+  EXPECT_NE(out.find("--products: unknown code 'NOPE'"), std::string::npos) << out;
+  EXPECT_EQ(run_command(prices_cmd + " --weeks 3 --out " + (dir / "z").string(), &out), 1);
+  EXPECT_NE(out.find("--weeks"), std::string::npos) << out;
+
   Registry registry(dir.path());
   int prepares = 0, exports = 0;
   for (const auto& r : registry.runs()) {
@@ -76,7 +107,7 @@ TEST(PrepareCli, PrepareWritesSamplesAndExportRoundTripsThroughNumpy) {
     exports += r.command == "export" && r.exit_status == 0;
   }
   EXPECT_EQ(prepares, 2);
-  EXPECT_EQ(exports, 3);
+  EXPECT_EQ(exports, 4);
 
   if (run_command("/usr/bin/python3 -c 'import numpy'") != 0) {
     GTEST_SKIP() << "numpy not installed: the numpy round trip is skipped";
