@@ -9,34 +9,12 @@
 
 #include <fmt/format.h>
 
+#include "core/html.h"
 #include "rl/rl.h"
 
 namespace retailsim::rl {
 
 namespace {
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
 
 const char* colour_of(size_t i) {
   constexpr const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
@@ -95,11 +73,11 @@ std::string svg_lines(const std::vector<std::pair<std::string, std::vector<doubl
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x(i),
                        H - bottom + 16, i + 1);
   svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                     (left + W - right) / 2, H - 4, escape(x_label));
+                     (left + W - right) / 2, H - 4, html_escape(x_label));
   svg += fmt::format(
       "<text x=\"12\" y=\"{}\" transform=\"rotate(-90 12 {})\" "
       "text-anchor=\"middle\">{}</text>\n",
-      (top + H - bottom) / 2, (top + H - bottom) / 2, escape(y_unit));
+      (top + H - bottom) / 2, (top + H - bottom) / 2, html_escape(y_unit));
   double ly = top + 8;
   for (size_t s = 0; s < series.size(); ++s) {
     std::string points;
@@ -112,7 +90,7 @@ std::string svg_lines(const std::vector<std::pair<std::string, std::vector<doubl
         "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/>"
         "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
         W - right + 10, ly, W - right + 34, colour_of(s), W - right + 38, ly + 4,
-        escape(series[s].first));
+        html_escape(series[s].first));
     ly += 16;
   }
   return svg + "</svg>\n";
@@ -145,7 +123,7 @@ std::string svg_lift_bars(const Json& policies) {
         "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>"
         "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"/>"
         "<text x=\"{:.1f}\" y=\"{:.1f}\">{:+.2f} %</text>\n",
-        left - 6, y0 + 13, escape(bars[i].first), a, y0 + 2, std::max(1.0, b - a), row - 6,
+        left - 6, y0 + 13, html_escape(bars[i].first), a, y0 + 2, std::max(1.0, b - a), row - 6,
         bars[i].second >= 0 ? "#2ca02c" : "#d62728", b + 4, y0 + 13, bars[i].second);
   }
   svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"4\" x2=\"{0:.1f}\" y2=\"{1}\" stroke=\"#444\"/>\n",
@@ -177,14 +155,14 @@ std::string rl_report_html(const Json& report, const std::vector<PolicyOutcome>&
     html += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td>"
         "<td>{:.2f}</td></tr>\n",
-        escape(name), percent(f["profit_lift"]), share(f["revenue_wow_cv"]),
+        html_escape(name), percent(f["profit_lift"]), share(f["revenue_wow_cv"]),
         f["violations"].get<int64_t>(), share(f["share_at_bounds"]),
         f["sim_to_real_gap"].is_number() ? share(f["sim_to_real_gap"]) : "n/a",
         d["profit_cents"].get<double>() / 100, d["revenue_cents"].get<double>() / 100);
   }
   html += "</table>\n";
   html += fmt::format("<p class=\"note\">Sim-to-real gap: {}</p>\n",
-                      escape(report.value("sim_to_real_note", std::string{})));
+                      html_escape(report.value("sim_to_real_note", std::string{})));
   html += "<h2>Profit lift over historical pricing</h2>\n" + svg_lift_bars(report["policies"]);
   std::vector<std::pair<std::string, std::vector<double>>> weekly;
   for (const auto& o : outcomes) weekly.emplace_back(o.name, o.weekly_profit_cents);
