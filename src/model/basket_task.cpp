@@ -75,12 +75,11 @@ torch::Tensor BasketTask::next_basket_loss(const BatchTensors& t,
       [&] { return focal_loss(out.product_logits, targets, config_.focal_gamma); });
   add("bce", w.bce, [&] { return multilabel_bce_loss(out.product_logits, targets); });
   add("sampled_softmax", w.sampled_softmax, [&] {
-    torch::Tensor negatives =
-        torch::randint(config_.n_products, {config_.n_negatives},
-                       torch::TensorOptions().dtype(torch::kInt64).device(device_));
-    return sampled_softmax_loss(model_->user_projection(out.user), model_->product_vectors(),
-                                model_->product_bias(), t.target_sample, t.target_product,
-                                negatives);
+    const auto options = torch::TensorOptions().dtype(torch::kInt64).device(device_);
+    torch::Tensor negatives = config_.n_negatives >= config_.n_products
+                                  ? torch::arange(config_.n_products, options)
+                                  : torch::randint(config_.n_products, {config_.n_negatives}, options);
+    return sampled_softmax_loss(out.product_logits, t.target_sample, t.target_product, negatives);
   });
   add("contrastive", w.contrastive, [&] {
     auto [first, second] = copurchase_pairs(t.target_sample, t.target_product);

@@ -15,18 +15,14 @@ torch::Tensor multilabel_bce_loss(const torch::Tensor& logits, const torch::Tens
   return torch::binary_cross_entropy_with_logits(logits, targets);
 }
 
-torch::Tensor sampled_softmax_loss(const torch::Tensor& user, const torch::Tensor& products,
-                                   const torch::Tensor& bias, const torch::Tensor& sample,
+torch::Tensor sampled_softmax_loss(const torch::Tensor& logits, const torch::Tensor& sample,
                                    const torch::Tensor& positive, const torch::Tensor& negatives) {
-  if (positive.numel() == 0) return torch::zeros({}, user.options());
-  torch::Tensor u = user.index_select(0, sample);  // [M, D]
-  torch::Tensor pos =
-      (u * products.index_select(0, positive)).sum(-1) + bias.index_select(0, positive);
-  torch::Tensor neg = torch::matmul(u, products.index_select(0, negatives).t()) +
-                      bias.index_select(0, negatives);  // [M, K]
+  if (positive.numel() == 0) return torch::zeros({}, logits.options());
+  torch::Tensor rows = logits.index_select(0, sample);                // [M, N]
+  torch::Tensor pos = rows.gather(1, positive.unsqueeze(1));          // [M, 1]
+  torch::Tensor neg = rows.index_select(1, negatives);                // [M, K]
   neg = neg.masked_fill(negatives.unsqueeze(0) == positive.unsqueeze(1), -1e9);
-  torch::Tensor logits = torch::cat({pos.unsqueeze(1), neg}, 1);
-  return -torch::log_softmax(logits, 1).select(1, 0).mean();
+  return -torch::log_softmax(torch::cat({pos, neg}, 1), 1).select(1, 0).mean();
 }
 
 torch::Tensor contrastive_loss(const torch::Tensor& anchors, const torch::Tensor& partners,

@@ -16,11 +16,12 @@ torch::Tensor focal_loss(const torch::Tensor& logits, const torch::Tensor& targe
 // Mean binary cross-entropy over every (sample, product).
 torch::Tensor multilabel_bce_loss(const torch::Tensor& logits, const torch::Tensor& targets);
 
-// Sampled softmax: for each positive (sample, product), cross-entropy of the positive against the
-// `negatives` product ids (shared by the batch) with scores user . product + bias. A negative equal
-// to the positive is masked out. Mean over positives.
-torch::Tensor sampled_softmax_loss(const torch::Tensor& user, const torch::Tensor& products,
-                                   const torch::Tensor& bias, const torch::Tensor& sample,
+// Sampled softmax: for each positive (sample, product), cross-entropy of the positive's score
+// against the scores of the `negatives` product ids (shared by the batch) in the same sample's row
+// of `logits` [B, n_products] (the full product scores: embedding, repeat and price terms). A
+// negative equal to the positive is masked out. Mean over positives; 0 without positives. With
+// every product as a negative this is the full multi-positive softmax.
+torch::Tensor sampled_softmax_loss(const torch::Tensor& logits, const torch::Tensor& sample,
                                    const torch::Tensor& positive, const torch::Tensor& negatives);
 
 // Co-purchase contrastive (InfoNCE): anchor i should be closer (cosine / temperature) to its

@@ -21,12 +21,13 @@ struct PriceConfig;
 namespace retailsim::model {
 
 // Weights of the losses of the next-basket objective (0 switches one off). Defaults follow the
-// seeds: focal 0.6, co-purchase contrastive 0.2, auxiliary heads 0.2.
+// seeds (focal 0.6, co-purchase contrastive 0.2, auxiliary heads 0.2) plus the softmax of the full
+// product scores (docs/decisions.md: without it the model ranked below global top-frequency).
 struct LossWeights {
   double focal = 0.6;
   double contrastive = 0.2;
   double auxiliary = 0.2;
-  double sampled_softmax = 0.0;
+  double sampled_softmax = 1.0;
   double bce = 0.0;
   double quantity = 0.1;  // Poisson count loss of the chosen products' quantities
   double masked = 1.0;    // masked-basket cross-entropy (masked-basket batches)
@@ -49,7 +50,7 @@ struct ModelConfig {
   int64_t max_gap_weeks = 64;  // gaps of history baskets to the target week are clipped here
   double focal_gamma = 2.0;
   double contrastive_temperature = 0.2;
-  int64_t n_negatives = 512;     // sampled-softmax negatives
+  int64_t n_negatives = 4096;    // sampled-softmax negatives (>= n_products: all of them)
   double label_smoothing = 0.1;  // store-visit cross-entropy
   int64_t store_hidden = 128;    // store-visit MLP width
   LossWeights loss;

@@ -26,7 +26,7 @@ struct Phase {
 // [train]
 struct TrainConfig {
   std::vector<Phase> phases = {
-      {"warm-up", 1, 3e-4, 0.15}, {"main", 6, 1e-3, 0.15}, {"fine-tune", 2, 1e-4, 0.05}};
+      {"warm-up", 1, 1e-3, 0.15}, {"main", 6, 1e-2, 0.15}, {"fine-tune", 2, 1e-3, 0.05}};
   int64_t batch_size = 256;
   double weight_decay = 0.01;         // AdamW
   double grad_clip = 1.0;             // global gradient norm

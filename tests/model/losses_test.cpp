@@ -27,20 +27,29 @@ TEST(Losses, FocalMatchesHandComputation) {
 }
 
 TEST(Losses, SampledSoftmaxMatchesHandComputationAndMasksThePositive) {
-  const torch::Tensor user = torch::tensor({{1.0f, 0.0f}});
-  const torch::Tensor products = torch::tensor({{1.0f, 0.0f}, {0.0f, 1.0f}, {2.0f, 0.0f}});
-  const torch::Tensor bias = torch::zeros({3});
+  // Scores of one sample over three products: 1, 0 and 2.
+  const torch::Tensor logits = torch::tensor({{1.0f, 0.0f, 2.0f}});
   const torch::Tensor sample = torch::tensor({0}, torch::kInt64);
   const torch::Tensor positive = torch::tensor({0}, torch::kInt64);
   const double e = std::exp(1.0);
-  EXPECT_NEAR(sampled_softmax_loss(user, products, bias, sample, positive,
-                                   torch::tensor({1, 2}, torch::kInt64))
+  EXPECT_NEAR(sampled_softmax_loss(logits, sample, positive, torch::tensor({1, 2}, torch::kInt64))
                   .item<double>(),
               -std::log(e / (e + 1.0 + std::exp(2.0))), 1e-6);
-  EXPECT_NEAR(sampled_softmax_loss(user, products, bias, sample, positive,
-                                   torch::tensor({0, 1}, torch::kInt64))
+  // The positive among the negatives is masked out.
+  EXPECT_NEAR(sampled_softmax_loss(logits, sample, positive, torch::tensor({0, 1}, torch::kInt64))
                   .item<double>(),
               -std::log(e / (e + 1.0)), 1e-6);
+  // Two positives of one sample average their own cross-entropies; gradients reach the logits.
+  torch::Tensor scores = torch::tensor({{1.0f, 0.0f, 2.0f}}).requires_grad_(true);
+  torch::Tensor loss =
+      sampled_softmax_loss(scores, torch::tensor({0, 0}, torch::kInt64),
+                           torch::tensor({0, 2}, torch::kInt64), torch::tensor({1}, torch::kInt64));
+  const double expected =
+      (-std::log(e / (e + 1.0)) - std::log(std::exp(2.0) / (std::exp(2.0) + 1.0))) / 2;
+  EXPECT_NEAR(loss.item<double>(), expected, 1e-6);
+  loss.backward();
+  EXPECT_LT(scores.grad()[0][0].item<double>(), 0.0);
+  EXPECT_GT(scores.grad()[0][1].item<double>(), 0.0);
 }
 
 TEST(Losses, ContrastiveMatchesHandComputation) {
