@@ -60,6 +60,17 @@ struct EvaluationRequest {
 // Runs the evaluation, records every method's metrics into runs.sqlite, returns the key figures.
 Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request);
 
+struct TrainingRequest {
+  fs::path data;
+  std::string model = "world";  // world or store-visit
+  std::string device = "auto";
+  bool resume = false;
+  bool skip_if_trained = false;  // nothing to do when trained on the same samples and config
+};
+// Trains one model through the torch module ("model.train"), records its curves into
+// runs.sqlite, returns the job's summary (without the curves).
+Json run_training(CommandContext& ctx, const TrainingRequest& request);
+
 // Sets the thread count of oneTBB for the whole process; commands that use LibTorch pass the same
 // count to load_torch_runtime().
 class ThreadSettings {

@@ -2,8 +2,11 @@
 // world model's) under the temporal or reality-check protocol into reports/evaluation.*.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "cli/command.h"
 #include "core/progress.h"
+#include "core/torch_runtime.h"
 #include "eval/eval.h"
 
 namespace retailsim::cli {
@@ -21,6 +24,29 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
+// With a trained world model (and "all" or "world-model" asked for), the model ranks the
+// protocol's cases into reports/rankings/world-model/ first, so evaluate measures it beside the
+// baselines.
+void rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o) {
+  const bool wanted = std::any_of(o.methods.begin(), o.methods.end(), [](const std::string& m) {
+    return m == "all" || m == "world-model";
+  });
+  const fs::path model_dir = o.data_dir / "models" / "world";
+  if (!wanted || !fs::exists(model_dir / "model.json") ||
+      !(fs::exists(model_dir / "best.pt") || fs::exists(model_dir / "latest.pt"))) {
+    return;
+  }
+  const std::vector<std::string> folds = eval::write_eval_cases(o.data_dir, o.config);
+  load_torch_runtime(ctx.global.resolved_threads());
+  const Json args = {{"data_dir", o.data_dir.string()},
+                     {"folds", folds},
+                     {"seed", ctx.seed()},
+                     {"config_path", ctx.global.config_path.string()}};
+  const Json result = run_torch_job("model.rank", args, ctx.global.quiet);
+  spdlog::info("evaluate: the world model ranked {} fold(s) in {}", folds.size(),
+               human_duration(result.at("seconds").get<double>()));
+}
+
 }  // namespace
 
 Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request) {
@@ -33,6 +59,7 @@ Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request) {
   o.config.validate();
   o.methods = split_list(request.methods.empty() ? "all" : request.methods);
   o.force = request.force;
+  rank_with_world_model(ctx, o);
   const eval::EvaluateSummary summary = eval::evaluate(o);
   const Json& report = summary.report;
   if (summary.skipped) return Json{{"skipped", true}};

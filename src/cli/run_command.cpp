@@ -21,16 +21,20 @@ Command add_run_command(CLI::App& root) {
     fs::path raw;
     std::string preset;  // empty: the config's [synth] preset, else "demo"
     bool force = false;
+    bool no_train = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* app = root.add_subcommand("run",
                                       "Run the whole chain: generate (unless --raw) -> ingest -> "
-                                      "derive -> features -> prepare -> evaluate -> inspect");
+                                      "derive -> features -> prepare -> train -> evaluate -> "
+                                      "inspect");
   app->add_option("--data", options->data, "Dataset folder")->required();
   app->add_option("--raw", options->raw, "Real LGSR files to start from instead of generating");
   app->add_option("--preset", options->preset,
                   "Synthetic preset when generating (default: the config's, else demo)");
   app->add_flag("--force", options->force, "Rebuild every stage");
+  app->add_flag("--no-train", options->no_train,
+                "Leave the world and store-visit models out (evaluate the baselines only)");
 
   Command command;
   command.app = app;
@@ -43,17 +47,17 @@ Command add_run_command(CLI::App& root) {
       auto config = synth_config(ctx, options->preset);
       auto previous = Manifest::read(options->data / "truth");
       if (!options->force && previous && previous->config == config.to_json()) {
-        spdlog::info("[1/7] generate: {} is up to date", raw.string());
+        spdlog::info("[1/8] generate: {} is up to date", raw.string());
       } else {
-        spdlog::info("[1/7] generate: preset {}", config.preset);
+        spdlog::info("[1/8] generate: preset {}", config.preset);
         auto summary = synth::generate(config, options->data, threads);
         ctx.counts["generated_rows"] = summary.rows;
       }
     } else {
-      spdlog::info("[1/7] generate: skipped, reading real files from {}", raw.string());
+      spdlog::info("[1/8] generate: skipped, reading real files from {}", raw.string());
     }
 
-    spdlog::info("[2/7] ingest");
+    spdlog::info("[2/8] ingest");
     ingest::IngestOptions ingest_options;
     ingest_options.raw_dir = raw;
     ingest_options.data_dir = options->data;
@@ -61,16 +65,16 @@ Command add_run_command(CLI::App& root) {
     ingest_options.n_threads = threads;
     auto summary = ingest::ingest(ingest_options);
     ctx.counts["ingest"] = summary.to_json();
-    if (summary.skipped) spdlog::info("[2/7] ingest: store is up to date");
+    if (summary.skipped) spdlog::info("[2/8] ingest: store is up to date");
 
-    spdlog::info("[3/7] derive");
+    spdlog::info("[3/8] derive");
     derive::StageOptions derive_options;
     derive_options.data_dir = options->data;
     derive_options.force = options->force;
     derive_options.config = derive::DeriveConfig::from_section(ctx.config.section("derive"));
     ctx.counts["derive"] = derive::derive_stage(derive_options).to_json();
 
-    spdlog::info("[4/7] features");
+    spdlog::info("[4/8] features");
     features::FeaturesOptions features_options;
     features_options.data_dir = options->data;
     features_options.force = options->force;
@@ -81,7 +85,7 @@ Command add_run_command(CLI::App& root) {
     features_options.derive_config = derive_options.config;
     ctx.counts["features"] = features::features_stage(features_options).to_json();
 
-    spdlog::info("[5/7] prepare");
+    spdlog::info("[5/8] prepare");
     prepare::PrepareOptions prepare_options;
     prepare_options.data_dir = options->data;
     prepare_options.force = options->force;
@@ -89,11 +93,24 @@ Command add_run_command(CLI::App& root) {
         prepare::PrepareConfig::from_section(ctx.config.section("prepare"), ctx.seed());
     ctx.counts["prepare"] = prepare::prepare_stage(prepare_options).to_json();
 
-    spdlog::info("[6/7] evaluate");
+    if (options->no_train) {
+      spdlog::info("[6/8] train: skipped (--no-train)");
+    } else {
+      for (const char* model : {"world", "store-visit"}) {
+        spdlog::info("[6/8] train: {} model", model);
+        TrainingRequest request;
+        request.data = options->data;
+        request.model = model;
+        request.skip_if_trained = !options->force;
+        ctx.counts[std::string("train_") + model] = run_training(ctx, request);
+      }
+    }
+
+    spdlog::info("[7/8] evaluate");
     ctx.counts["evaluate"] =
         run_evaluation(ctx, EvaluationRequest{options->data, "all", "", "", options->force});
 
-    spdlog::info("[7/7] inspect");
+    spdlog::info("[8/8] inspect");
     Json inspected = ingest::inspect_store(options->data);
     std::string text = ingest::format_inspect(inspected);
     std::fwrite(text.data(), 1, text.size(), stdout);

@@ -9,14 +9,46 @@
 
 namespace retailsim::cli {
 
+Json run_training(CommandContext& ctx, const TrainingRequest& request) {
+  const int threads = ctx.global.resolved_threads();
+  load_torch_runtime(threads);
+  const Json args = {{"data_dir", request.data.string()},
+                     {"model", request.model},
+                     {"resume", request.resume},
+                     {"skip_if_trained", request.skip_if_trained},
+                     {"device", request.device},
+                     {"seed", ctx.seed()},
+                     {"threads", threads},
+                     {"config_path", ctx.global.config_path.string()}};
+  Json result = run_torch_job("model.train", args, ctx.global.quiet);
+  const bool skipped = result.value("skipped", false);
+  if (ctx.log_metric && !skipped) {
+    for (const Json& point : result.at("curve")) {
+      ctx.log_metric("train/" + request.model + "/loss", point.at("step"), point.at("loss"));
+    }
+    for (const Json& v : result.at("validations")) {
+      const std::string prefix =
+          "val/" + request.model + "/" + v.at("kind").get<std::string>() + "/";
+      for (const auto& [key, value] : v.items()) {
+        if (value.is_number() && key != "step" && key != "epoch") {
+          ctx.log_metric(prefix + key, v.at("step"), value.get<double>());
+        }
+      }
+    }
+  }
+  result.erase("curve");
+  result.erase("validations");
+  if (!skipped) {
+    spdlog::info(
+        "{} model: {} steps, best validation loss {:.5f}, took {}; report {}", request.model,
+        result.at("steps").get<int64_t>(), result.at("best_validation_loss").get<double>(),
+        human_duration(result.at("seconds").get<double>()), result.at("report").get<std::string>());
+  }
+  return result;
+}
+
 Command add_train_command(CLI::App& root) {
-  struct Options {
-    fs::path data;
-    std::string model = "world";
-    std::string device = "auto";
-    bool resume = false;
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<TrainingRequest>();
   CLI::App* app = root.add_subcommand(
       "train",
       "Train the world model (next and masked baskets) or the store-visit model on the "
@@ -34,38 +66,7 @@ Command add_train_command(CLI::App& root) {
   Command command;
   command.app = app;
   command.data_dir = [options] { return options->data; };
-  command.run = [options](CommandContext& ctx) {
-    const int threads = ctx.global.resolved_threads();
-    load_torch_runtime(threads);
-    const Json args = {{"data_dir", options->data.string()},
-                       {"model", options->model},
-                       {"resume", options->resume},
-                       {"device", options->device},
-                       {"seed", ctx.seed()},
-                       {"threads", threads},
-                       {"config_path", ctx.global.config_path.string()}};
-    Json result = run_torch_job("model.train", args, ctx.global.quiet);
-    if (ctx.log_metric) {
-      for (const Json& point : result.at("curve")) {
-        ctx.log_metric("train/loss", point.at("step"), point.at("loss"));
-      }
-      for (const Json& v : result.at("validations")) {
-        const std::string prefix = "val/" + v.at("kind").get<std::string>() + "/";
-        for (const auto& [key, value] : v.items()) {
-          if (value.is_number() && key != "step" && key != "epoch") {
-            ctx.log_metric(prefix + key, v.at("step"), value.get<double>());
-          }
-        }
-      }
-    }
-    result.erase("curve");
-    result.erase("validations");
-    ctx.counts = result;
-    spdlog::info(
-        "{} model: {} steps, best validation loss {:.5f}, took {}; report {}", options->model,
-        result.at("steps").get<int64_t>(), result.at("best_validation_loss").get<double>(),
-        human_duration(result.at("seconds").get<double>()), result.at("report").get<std::string>());
-  };
+  command.run = [options](CommandContext& ctx) { ctx.counts = run_training(ctx, *options); };
   return command;
 }
 

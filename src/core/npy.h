@@ -17,18 +17,30 @@ namespace retailsim {
 // NumPy dtype descriptor of a C++ scalar type ("<i4", "<f8", "|u1", ...).
 template <typename T>
 constexpr const char* npy_dtype() {
-  if constexpr (std::is_same_v<T, int8_t>) return "|i1";
-  else if constexpr (std::is_same_v<T, uint8_t>) return "|u1";
-  else if constexpr (std::is_same_v<T, bool>) return "|b1";
-  else if constexpr (std::is_same_v<T, int16_t>) return "<i2";
-  else if constexpr (std::is_same_v<T, uint16_t>) return "<u2";
-  else if constexpr (std::is_same_v<T, int32_t>) return "<i4";
-  else if constexpr (std::is_same_v<T, uint32_t>) return "<u4";
-  else if constexpr (std::is_same_v<T, int64_t>) return "<i8";
-  else if constexpr (std::is_same_v<T, uint64_t>) return "<u8";
-  else if constexpr (std::is_same_v<T, float>) return "<f4";
-  else if constexpr (std::is_same_v<T, double>) return "<f8";
-  else static_assert(sizeof(T) == 0, "unsupported npy element type");
+  if constexpr (std::is_same_v<T, int8_t>)
+    return "|i1";
+  else if constexpr (std::is_same_v<T, uint8_t>)
+    return "|u1";
+  else if constexpr (std::is_same_v<T, bool>)
+    return "|b1";
+  else if constexpr (std::is_same_v<T, int16_t>)
+    return "<i2";
+  else if constexpr (std::is_same_v<T, uint16_t>)
+    return "<u2";
+  else if constexpr (std::is_same_v<T, int32_t>)
+    return "<i4";
+  else if constexpr (std::is_same_v<T, uint32_t>)
+    return "<u4";
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return "<i8";
+  else if constexpr (std::is_same_v<T, uint64_t>)
+    return "<u8";
+  else if constexpr (std::is_same_v<T, float>)
+    return "<f4";
+  else if constexpr (std::is_same_v<T, double>)
+    return "<f8";
+  else
+    static_assert(sizeof(T) == 0, "unsupported npy element type");
 }
 
 // Header of a .npy file (version 1.0), padded so the data starts on a 64-byte boundary.
@@ -118,6 +130,14 @@ class Column {
     values_ = std::span<const T>(first, info.n_elements());
     shape_ = info.shape;
   }
+  // A column over values held in memory (samples built on the fly, tests); copies share them.
+  static Column from_values(std::vector<T> values) {
+    Column c;
+    c.owned_ = std::make_shared<const std::vector<T>>(std::move(values));
+    c.values_ = std::span<const T>(*c.owned_);
+    c.shape_ = {c.owned_->size()};
+    return c;
+  }
   std::span<const T> span() const { return values_; }
   const T& operator[](size_t i) const { return values_[i]; }
   size_t size() const { return values_.size(); }
@@ -128,6 +148,7 @@ class Column {
  private:
   static void check_dtype(const fs::path& path, const std::string& got, const char* want);
   std::shared_ptr<MappedFile> map_;
+  std::shared_ptr<const std::vector<T>> owned_;
   std::span<const T> values_;
   std::vector<uint64_t> shape_;
 };

@@ -292,6 +292,11 @@ struct EvaluateSummary {
 // data is too short for the protocol, or a method name is unknown.
 EvaluateSummary evaluate(const EvaluateOptions& options);
 
+// Builds the folds of the protocol and writes only their case files (what evaluate() also does
+// first), so that a method scored outside this process (the world model) can rank them before
+// evaluate() reads its ranking files. Returns the fold names. Throws Error as evaluate() does.
+std::vector<std::string> write_eval_cases(const fs::path& data_dir, const EvalConfig& config);
+
 // reports/evaluation.html from the report.
 std::string evaluation_html(const Json& report);
 

@@ -219,7 +219,31 @@ Json evaluation_inputs(const fs::path& data_dir, const EvalConfig& config,
               {"retailsim_version", RETAILSIM_VERSION}};
 }
 
+// The baskets the protocol counts: store baskets (temporal) or date-baskets (reality-check).
+BasketTable protocol_baskets(const Store& store, const EvalConfig& config) {
+  return config.protocol == "temporal" ? baskets_by_id(store)
+                                       : baskets_by_date(store, config.min_product_count);
+}
+
+std::vector<Fold> protocol_folds(const Store& store, const BasketTable& baskets,
+                                 const EvalConfig& config) {
+  if (config.protocol == "temporal") return {temporal_fold(store, baskets, config)};
+  return reality_check_folds(baskets, config);
+}
+
 }  // namespace
+
+std::vector<std::string> write_eval_cases(const fs::path& data_dir, const EvalConfig& config) {
+  config.validate();
+  const Store store = Store::open(data_dir);
+  const BasketTable baskets = protocol_baskets(store, config);
+  std::vector<std::string> names;
+  for (const Fold& fold : protocol_folds(store, baskets, config)) {
+    write_case_file(case_file(data_dir, fold.name), fold);
+    names.push_back(fold.name);
+  }
+  return names;
+}
 
 EvaluateSummary evaluate(const EvaluateOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -241,17 +265,9 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
     }
   }
   const Store store = Store::open(options.data_dir);
-  const bool temporal = config.protocol == "temporal";
   spdlog::info("evaluate: protocol {}, split {}", config.protocol, config.split);
-
-  const BasketTable baskets =
-      temporal ? baskets_by_id(store) : baskets_by_date(store, config.min_product_count);
-  std::vector<Fold> folds;
-  if (temporal) {
-    folds.push_back(temporal_fold(store, baskets, config));
-  } else {
-    folds = reality_check_folds(baskets, config);
-  }
+  const BasketTable baskets = protocol_baskets(store, config);
+  const std::vector<Fold> folds = protocol_folds(store, baskets, config);
 
   Json report = Json::object();
   report["protocol"] = config.protocol;

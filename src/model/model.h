@@ -84,5 +84,6 @@ std::vector<float> candidate_price_features(const derive::PriceTable& table, int
 // docs/model.md.
 Json train_job(const Json& args);    // "model.train"
 Json predict_job(const Json& args);  // "model.predict"
+Json rank_job(const Json& args);     // "model.rank": the evaluation cases, for `evaluate`
 
 }  // namespace retailsim::model

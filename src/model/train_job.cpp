@@ -117,7 +117,22 @@ Json train_job(const Json& args) {
       {"model_config", model_config.to_json()},
       {"prepare_config", prepare_config.to_json()},
       {"seed", seed},
-      {"data_manifest", fs::exists(samples_manifest) ? read_json(samples_manifest) : Json()}};
+      {"data_manifest", fs::exists(samples_manifest) ? read_json(samples_manifest) : Json()},
+      {"train_config", train_config.to_json()}};
+  const fs::path report_path = data_dir / "reports" / ("training-" + which + ".json");
+  if (args.value("skip_if_trained", false) && !options.resume &&
+      fs::exists(options.checkpoint_dir / "best.pt") && fs::exists(report_path) &&
+      fs::exists(options.checkpoint_dir / "model.json") &&
+      read_json(options.checkpoint_dir / "model.json") == options.metadata) {
+    // Trained before on the same samples with the same configuration and seed.
+    Json previous = read_json(report_path);
+    if (previous.value("completed", false)) {
+      spdlog::info("train {}: {} is up to date", which, options.checkpoint_dir.string());
+      previous["skipped"] = true;
+      previous["report"] = report_path.string();
+      return previous;
+    }
+  }
   fs::create_directories(options.checkpoint_dir);
   write_json(options.checkpoint_dir / "model.json", options.metadata);
   spdlog::info("training the {} model on {} ({} threads, {})", which, data_dir.string(), threads,
@@ -165,7 +180,6 @@ Json train_job(const Json& args) {
   report["validations"] = result.validations;
   report["model_config"] = model_config.to_json();
   report["train_config"] = train_config.to_json();
-  const fs::path report_path = reports / ("training-" + which + ".json");
   write_json(report_path, report);
   summary["report"] = report_path.string();
   summary["curve"] = result.curve;  // for runs.sqlite

@@ -1,6 +1,7 @@
 // The prepare stage driver: reads the store and the week split of features/splits/, builds the
 // samples and writes samples/<kind>/ atomically with manifests, skipped when nothing changed;
 // and Samples::open, the memory-mapped reader of those folders.
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -166,6 +167,45 @@ Samples Samples::open(const fs::path& data_dir, SampleKind kind) {
         s.gap_weeks.size(), s.history_count.size(), s.next_store.size(), s.n_items.size()}) {
     if (len != n) fail("{}: columns of different lengths ({} and {})", dir.string(), n, len);
   }
+  return s;
+}
+
+Samples Samples::next_basket_for(const Store& store, std::span<const Target> targets,
+                                 const PrepareConfig& config) {
+  std::vector<int32_t> customer, input, target, week, history, next_store;
+  std::vector<int8_t> split;
+  std::vector<int16_t> gap, n_items;
+  for (const Target& t : targets) {
+    const auto baskets = store.baskets_of_customer(t.customer);
+    if (t.history_count < 1 || static_cast<size_t>(t.history_count) > baskets.size()) {
+      fail("next-basket target of customer {}: history of {} baskets, the customer has {}",
+           t.customer, t.history_count, baskets.size());
+    }
+    const int32_t in = baskets[static_cast<size_t>(t.history_count) - 1];
+    const int32_t w = store.basket_week_index[static_cast<size_t>(t.target_basket)];
+    customer.push_back(t.customer);
+    input.push_back(in);
+    target.push_back(t.target_basket);
+    week.push_back(w);
+    history.push_back(t.history_count);
+    next_store.push_back(-1);
+    split.push_back(2);
+    gap.push_back(static_cast<int16_t>(
+        std::min<int32_t>(w - store.basket_week_index[static_cast<size_t>(in)], 32767)));
+    n_items.push_back(
+        static_cast<int16_t>(std::min<int64_t>(store.basket_rows(in).size(), config.max_items)));
+  }
+  Samples s;
+  s.kind = SampleKind::kNextBasket;
+  s.customer = Column<int32_t>::from_values(std::move(customer));
+  s.input_basket = Column<int32_t>::from_values(std::move(input));
+  s.target_basket = Column<int32_t>::from_values(std::move(target));
+  s.week = Column<int32_t>::from_values(std::move(week));
+  s.history_count = Column<int32_t>::from_values(std::move(history));
+  s.next_store = Column<int32_t>::from_values(std::move(next_store));
+  s.split = Column<int8_t>::from_values(std::move(split));
+  s.gap_weeks = Column<int16_t>::from_values(std::move(gap));
+  s.n_items = Column<int16_t>::from_values(std::move(n_items));
   return s;
 }
 

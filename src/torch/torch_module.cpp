@@ -35,6 +35,7 @@ const std::map<std::string, Job>& jobs() {
       {"runtime.fail", runtime_fail_job},
       {"model.train", model::train_job},
       {"model.predict", model::predict_job},
+      {"model.rank", model::rank_job},
       {"rl.train", rl::rl_train_job},
       {"rl.evaluate", rl::rl_evaluate_job},
       {"features.graph_embeddings", features::graph_embeddings_job},

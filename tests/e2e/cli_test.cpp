@@ -19,7 +19,9 @@ using testing::retailsim_binary;
 using testing::run_command;
 using testing::ScratchDir;
 
-std::string bin() { return retailsim_binary().string(); }
+std::string bin() {
+  return retailsim_binary().string();
+}
 
 TEST(Cli, EverySubcommandHasHelp) {
   std::string out;
@@ -41,10 +43,10 @@ TEST(Cli, UnknownSubcommandFailsWithNonZeroExit) {
 TEST(Cli, TinyChainCountsEqualTheTruthAndRunsAreRecorded) {
   ScratchDir dir;
   std::string out;
-  ASSERT_EQ(run_command(bin() + " --quiet --threads 2 generate --preset tiny --out " +
-                            dir.path().string(),
-                        &out),
-            0)
+  ASSERT_EQ(
+      run_command(
+          bin() + " --quiet --threads 2 generate --preset tiny --out " + dir.path().string(), &out),
+      0)
       << out;
   ASSERT_EQ(run_command(bin() + " --quiet ingest --data " + dir.path().string(), &out), 0) << out;
 
@@ -106,14 +108,13 @@ TEST(Cli, EveryInjectedCorruptionIsQuarantinedWithItsReasonAndNothingElse) {
   for (int seed : {1, 2}) {
     ScratchDir dir;
     std::string out;
-    ASSERT_EQ(run_command(bin() + " --quiet --seed " + std::to_string(seed) +
-                              " generate --preset tiny --corrupt-rate 0.05 --out " +
-                              dir.path().string(),
-                          &out),
-              0)
+    ASSERT_EQ(
+        run_command(bin() + " --quiet --seed " + std::to_string(seed) +
+                        " generate --preset tiny --corrupt-rate 0.05 --out " + dir.path().string(),
+                    &out),
+        0)
         << out;
-    ASSERT_EQ(run_command(bin() + " --quiet ingest --data " + dir.path().string(), &out), 0)
-        << out;
+    ASSERT_EQ(run_command(bin() + " --quiet ingest --data " + dir.path().string(), &out), 0) << out;
     std::map<std::pair<std::string, std::string>, std::string> injected;  // (file, line) -> kind
     std::set<std::string> kinds;
     for (const auto& row : csv_prefix_fields(dir / "truth" / "corruptions.csv", 3)) {
@@ -142,7 +143,8 @@ TEST(Cli, FailedRunIsRecordedWithItsErrorAndExitCode) {
   ScratchDir dir;
   std::string out;
   fs::create_directories(dir / "raw");
-  std::ofstream(dir / "raw" / "time.csv") << "shop_week,date_from,date_to\n200607,20060410,20060416\n";
+  std::ofstream(dir / "raw" / "time.csv")
+      << "shop_week,date_from,date_to\n200607,20060410,20060416\n";
   std::ofstream(dir / "raw" / "transactions_200607.csv") << "NOT,AN,LGSR,HEADER\n1,2,3,4\n";
   int rc = run_command(bin() + " --quiet ingest --data " + dir.path().string(), &out);
   EXPECT_EQ(rc, 1) << out;
@@ -174,6 +176,14 @@ TEST(Cli, RunChainIsResumableAndSkipsWhatIsUpToDate) {
             0)
       << out;
   EXPECT_NE(out.find("rows"), std::string::npos) << out;
+  // The chain trains the world model and evaluates it beside the baselines.
+  EXPECT_TRUE(fs::exists(dir / "models" / "world" / "best.pt"));
+  EXPECT_TRUE(fs::exists(dir / "models" / "store-visit" / "best.pt"));
+  const Json report = read_json(dir / "reports" / "evaluation.json");
+  ASSERT_TRUE(report["methods"].contains("world-model")) << report["methods"].dump();
+  EXPECT_TRUE(report["methods"]["world-model"]["ndcg@10"].is_number());
+  EXPECT_TRUE(fs::exists(dir / "reports" / "rankings" / "world-model" / "temporal-test.npy"));
+  auto model_time = fs::last_write_time(dir / "models" / "world" / "best.pt");
   auto store_time = fs::last_write_time(dir / "store" / "manifest.json");
   auto raw_time = fs::last_write_time(dir / "raw" / "time.csv");
   ASSERT_EQ(run_command(bin() + " --config " + config + " run --data " + dir.path().string(), &out),
@@ -182,6 +192,7 @@ TEST(Cli, RunChainIsResumableAndSkipsWhatIsUpToDate) {
   EXPECT_NE(out.find("up to date"), std::string::npos) << out;
   EXPECT_EQ(fs::last_write_time(dir / "store" / "manifest.json"), store_time);
   EXPECT_EQ(fs::last_write_time(dir / "raw" / "time.csv"), raw_time);
+  EXPECT_EQ(fs::last_write_time(dir / "models" / "world" / "best.pt"), model_time);
 }
 
 TEST(Cli, QuietRunPrintsNothingOnStderr) {
@@ -219,16 +230,16 @@ TEST(Cli, DeriveWritesEveryStageSkipsWhenUpToDateAndRecordsTheRun) {
   EXPECT_NE(run_command(bin() + " derive --data " + data + " --stage bogus", &out), 0);
 
   std::ofstream(dir / "bad.toml") << "[derive]\nbase_estimator = \"nope\"\n";
-  EXPECT_EQ(run_command(bin() + " --config " + (dir / "bad.toml").string() + " derive --data " +
-                            data,
-                        &out),
-            1);
+  EXPECT_EQ(
+      run_command(bin() + " --config " + (dir / "bad.toml").string() + " derive --data " + data,
+                  &out),
+      1);
   EXPECT_NE(out.find("nope"), std::string::npos) << out;
 
   Registry registry(dir.path());
   auto runs = registry.runs();
-  auto derive_run = std::find_if(runs.begin(), runs.end(),
-                                 [](const auto& r) { return r.command == "derive"; });
+  auto derive_run =
+      std::find_if(runs.begin(), runs.end(), [](const auto& r) { return r.command == "derive"; });
   ASSERT_NE(derive_run, runs.end());
   EXPECT_EQ(derive_run->exit_status, 0);
   Json counts = Json::parse(derive_run->counts_json);

@@ -1,0 +1,173 @@
+// The "model.rank" torch job: the trained world model ranks the evaluation cases that `evaluate`
+// wrote (reports/eval_cases/<fold>.npy) into reports/rankings/world-model/<fold>.npy (+
+// .probabilities.npy), the ranking-file interface evaluate reads for methods scored outside it.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/error.h"
+#include "core/npy.h"
+#include "model/model.h"
+#include "model/modules.h"
+#include "train/trainer.h"
+
+namespace retailsim::model {
+
+PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& sources);
+
+namespace {
+
+constexpr int kCaseColumns = 9;  // eval::kCaseColumns (eval/eval.h)
+constexpr int64_t kRankBatch = 512;
+
+// How many of the customer's store baskets form the history of a case. Temporal cases carry it
+// (column 2); a reality-check case's history is every basket on an earlier date than the target's
+// (its column 2 counts date-baskets).
+int32_t history_of_case(const Store& store, const int32_t* row, bool by_date) {
+  if (!by_date) return row[2];
+  const int32_t date = row[5];
+  const auto baskets = store.baskets_of_customer(row[0]);
+  int32_t n = 0;
+  while (n < static_cast<int32_t>(baskets.size()) &&
+         store.basket_date[static_cast<size_t>(baskets[static_cast<size_t>(n)])] < date) {
+    ++n;
+  }
+  return n;
+}
+
+struct FoldRanking {
+  std::vector<int32_t> products;  // [n_cases, top_k]
+  std::vector<float> probabilities;
+  int64_t cases = 0, without_history = 0, in_training_weeks = 0;
+};
+
+}  // namespace
+
+Json rank_job(const Json& args) {
+  const auto start = std::chrono::steady_clock::now();
+  const fs::path data_dir = args.at("data_dir").get<std::string>();
+  const int64_t top_k = args.value("top_k", int64_t{50});
+  const uint64_t seed = args.value("seed", uint64_t{42});
+  const std::string config_path = args.value("config_path", "");
+  const Config config = config_path.empty() ? Config() : Config::load(config_path);
+  const fs::path model_dir = data_dir / "models" / "world";
+  fs::path checkpoint = model_dir / "best.pt";
+  if (!fs::exists(checkpoint)) checkpoint = model_dir / "latest.pt";
+  if (!fs::exists(checkpoint)) {
+    fail("{}: no trained world model (run retailsim train --data {} --model world)",
+         model_dir.string(), data_dir.string());
+  }
+  std::vector<std::string> folds;
+  if (args.contains("folds")) {
+    folds = args.at("folds").get<std::vector<std::string>>();
+  } else {
+    const fs::path dir = data_dir / "reports" / "eval_cases";
+    if (fs::exists(dir)) {
+      for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.path().extension() == ".npy") folds.push_back(entry.path().stem().string());
+      }
+    }
+    std::sort(folds.begin(), folds.end());
+  }
+  if (folds.empty()) {
+    fail("{}: no evaluation cases to rank (run retailsim evaluate first)",
+         (data_dir / "reports" / "eval_cases").string());
+  }
+
+  prepare::PrepareConfig prepare_config =
+      prepare::PrepareConfig::from_section(config.section("prepare"), seed);
+  auto sources = prepare::TensorSources::open(data_dir, prepare_config);
+  const Store& store = sources->store();
+  const Json model_json = read_json(model_dir / "model.json");
+  const ModelConfig model_config = ModelConfig::from_json(model_json.at("model_config"));
+  if (model_config.n_products != static_cast<int32_t>(store.n_products())) {
+    fail("{}: the model was trained on {} products, the store has {} (retrain the world model)",
+         checkpoint.string(), model_config.n_products, store.n_products());
+  }
+  torch::NoGradGuard no_grad;
+  BasketModel model(model_config);
+  train::load_checkpoint(checkpoint, *model, nullptr);
+  model->eval();
+  const PriceFn prices = price_function(data_dir, *sources);
+  const int64_t k = std::min<int64_t>(top_k, model_config.n_products);
+  // Customers without a history basket have no sequence to encode: the model's product prior.
+  const auto [prior_p, prior_id] = torch::sigmoid(model->product_bias()).topk(k);
+
+  const fs::path out_dir = data_dir / "reports" / "rankings" / "world-model";
+  Json fold_info = Json::array();
+  for (const std::string& fold : folds) {
+    const fs::path case_path = data_dir / "reports" / "eval_cases" / (fold + ".npy");
+    if (!fs::exists(case_path)) fail("{}: no such case file", case_path.string());
+    const std::vector<int32_t> cases = read_npy<int32_t>(case_path);
+    if (cases.size() % kCaseColumns != 0) {
+      fail("{}: expected {} columns per case, got {} values", case_path.string(), kCaseColumns,
+           cases.size());
+    }
+    const bool by_date = fold.rfind("reality-check", 0) == 0;
+    FoldRanking r;
+    r.cases = static_cast<int64_t>(cases.size() / kCaseColumns);
+    r.products.assign(static_cast<size_t>(r.cases * k), -1);
+    r.probabilities.assign(static_cast<size_t>(r.cases * k), 0.0f);
+    std::vector<prepare::Samples::Target> targets;
+    std::vector<int64_t> target_case;
+    for (int64_t c = 0; c < r.cases; ++c) {
+      const int32_t* row = cases.data() + c * kCaseColumns;
+      if (sources->split().split_of(row[3]) == 0) ++r.in_training_weeks;
+      const int32_t history = history_of_case(store, row, by_date);
+      if (history == 0) {
+        ++r.without_history;
+        std::copy_n(prior_id.data_ptr<int64_t>(), k, r.products.begin() + c * k);
+        std::copy_n(prior_p.data_ptr<float>(), k, r.probabilities.begin() + c * k);
+        continue;
+      }
+      targets.push_back({row[0], row[1], history});
+      target_case.push_back(c);
+    }
+    const prepare::Samples samples =
+        prepare::Samples::next_basket_for(store, targets, prepare_config);
+    for (int64_t begin = 0; begin < static_cast<int64_t>(targets.size()); begin += kRankBatch) {
+      const int64_t end = std::min<int64_t>(begin + kRankBatch, targets.size());
+      std::vector<int64_t> rows(static_cast<size_t>(end - begin));
+      for (int64_t i = begin; i < end; ++i) rows[static_cast<size_t>(i - begin)] = i;
+      const prepare::Batch batch = sources->assemble(samples, rows, 0, 0);
+      const BasketOutputs out = model->forward(to_tensors(batch, model_config, prices));
+      const auto [top_p, top_id] = torch::sigmoid(out.product_logits).topk(k, 1);
+      const torch::Tensor ids = top_id.to(torch::kInt32).contiguous();
+      const torch::Tensor ps = top_p.contiguous();
+      for (int64_t i = begin; i < end; ++i) {
+        const int64_t c = target_case[static_cast<size_t>(i)];
+        std::copy_n(ids[i - begin].data_ptr<int32_t>(), k, r.products.begin() + c * k);
+        std::copy_n(ps[i - begin].data_ptr<float>(), k, r.probabilities.begin() + c * k);
+      }
+    }
+    fs::create_directories(out_dir);
+    const std::vector<uint64_t> shape = {static_cast<uint64_t>(r.cases), static_cast<uint64_t>(k)};
+    write_npy(out_dir / (fold + ".npy"), r.products, shape);
+    write_npy(out_dir / (fold + ".probabilities.npy"), r.probabilities, shape);
+    spdlog::info("world model ranked {} cases of {} ({} without history: the model's prior)",
+                 r.cases, fold, r.without_history);
+    Json info = {{"fold", fold},
+                 {"cases", r.cases},
+                 {"without_history", r.without_history},
+                 {"target_in_training_weeks", r.in_training_weeks}};
+    if (by_date && r.in_training_weeks > 0) {
+      // Reality-check targets are each customer's last date; when that falls in the weeks the
+      // model trained on, the model has seen it as a next-basket target.
+      spdlog::warn(
+          "{}: {} of {} targets fall in the world model's training weeks (the model saw them in "
+          "training)",
+          fold, r.in_training_weeks, r.cases);
+    }
+    fold_info.push_back(info);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return {{"folds", fold_info},
+          {"top_k", k},
+          {"checkpoint", checkpoint.string()},
+          {"rankings", out_dir.string()},
+          {"seconds", seconds}};
+}
+
+}  // namespace retailsim::model
