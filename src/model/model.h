@@ -86,4 +86,13 @@ Json train_job(const Json& args);    // "model.train"
 Json predict_job(const Json& args);  // "model.predict"
 Json rank_job(const Json& args);     // "model.rank": the evaluation cases, for `evaluate`
 
+// The market simulator's "world-model" demand source (sim::register_demand_source): the trained
+// store-visit and basket models of <data>/models/. Idempotent; the torch module calls it before
+// every job. docs/sim.md describes the source.
+void register_world_model_demand();
+// "sim.simulate": `retailsim simulate` inside the module, where "world-model" is registered.
+// Arguments: data_dir, scenario (file), seed, and the optional overrides source, mode, seeds,
+// weeks; result: report (counterfactual.json's content), report_path, seconds, customer_weeks.
+Json simulate_job(const Json& args);
+
 }  // namespace retailsim::model

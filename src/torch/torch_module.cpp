@@ -38,6 +38,7 @@ const std::map<std::string, Job>& jobs() {
       {"model.rank", model::rank_job},
       {"rl.train", rl::rl_train_job},
       {"rl.evaluate", rl::rl_evaluate_job},
+      {"sim.simulate", model::simulate_job},
       {"features.graph_embeddings", features::graph_embeddings_job},
   };
   return table;
@@ -67,6 +68,8 @@ __attribute__((visibility("default"))) bool retailsim_torch_run_job(const char* 
   using namespace retailsim;
   try {
     init_logging(quiet);
+    // Jobs that build markets (rl, simulate) find the learned demand source by name.
+    model::register_world_model_demand();
     const auto& table = jobs();
     auto it = table.find(name);
     if (it == table.end()) {

@@ -1,0 +1,465 @@
+// The "world-model" demand source of the market simulator: the trained store-visit model chooses
+// where (and whether) each shopper goes, the basket model which products go in the basket at the
+// week's shelf prices and promotions, and its quantity head how many units. Also the
+// "sim.simulate" torch job, which runs `retailsim simulate` with this source registered.
+//
+// Per simulated week the models run once over every shopper (batches of kBatchCustomers, no
+// gradients, eval mode) and their outputs are cached: the scope products' scores without the
+// price term, each shopper's price coefficients (the price term is linear in the price features),
+// the quantity head's per-shopper and per-product parts (it is linear in [user, product]) and the
+// store-visit probabilities. A demand() call then only evaluates
+//   P(product | trip to s) = sigmoid(score + coef . price_features(p, s))
+// per (shopper, store visited, product) in plain loops, so repeated runs of the same week
+// (baseline, scenario, probes, seeds) cost no forward pass.
+#include <algorithm>
+#include <cmath>
+#include <list>
+#include <map>
+#include <optional>
+
+#include <spdlog/spdlog.h>
+#include <tbb/parallel_for.h>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "derive/derive.h"
+#include "model/model.h"
+#include "model/modules.h"
+#include "sim/sim.h"
+#include "synth/world.h"
+#include "train/trainer.h"
+
+namespace retailsim::model {
+
+namespace {
+
+enum : uint64_t { kWorldShopperStream = 603 };
+constexpr int64_t kBatchCustomers = 512;
+constexpr size_t kBlockCustomers = 256;
+// Weeks whose model outputs are kept (an episode revisits its weeks once per policy and seed):
+// as many as fit in this budget, at least 4.
+constexpr size_t kCacheBytes = size_t{1} << 30;
+// Visits less likely than this are left out of expected demand (their share of units is below
+// the model's own error); sampled mode draws every outcome.
+constexpr float kMinVisitProbability = 1e-4f;
+
+fs::path checkpoint_of(const fs::path& data_dir, const std::string& which) {
+  const fs::path dir = data_dir / "models" / which;
+  if (fs::exists(dir / "best.pt")) return dir / "best.pt";
+  if (fs::exists(dir / "latest.pt")) return dir / "latest.pt";
+  fail("{}: no trained {} model (run retailsim train --data {} --model {})",
+       (dir / "best.pt").string(), which, data_dir.string(), which);
+}
+
+ModelConfig config_of(const fs::path& checkpoint) {
+  const fs::path path = checkpoint.parent_path() / "model.json";
+  if (!fs::exists(path)) fail("{}: missing (the model's configuration)", path.string());
+  return ModelConfig::from_json(read_json(path).at("model_config"));
+}
+
+// Inverse-CDF Poisson draw from one uniform, so that a draw always uses the same random numbers.
+int poisson_from_uniform(double rate, double u) {
+  if (!(rate > 0)) return 0;
+  double p = std::exp(-rate), cdf = p;
+  int k = 0;
+  while (u > cdf && k < 1000) {
+    ++k;
+    p *= rate / k;
+    cdf += p;
+  }
+  return k;
+}
+
+float sigmoid(float x) {
+  return 1.0f / (1.0f + std::exp(-x));
+}
+
+// What the models say about every shopper of one week (see the file comment).
+struct WeekState {
+  std::vector<int32_t> shopper;  // index into WorldModelDemand::shoppers_, per active shopper
+  size_t n() const { return shopper.size(); }
+  std::vector<float> score;       // [n, P] scope products' scores without the price term
+  std::vector<float> coef;        // [n, 3] signed price coefficients
+  std::vector<float> rate_user;   // [n] exp(quantity head's shopper part)
+  std::vector<float> rate_item;   // [P] exp(quantity head's product part)
+  std::vector<float> visit;       // [n, S + 1] P(trip to scope store s); last: a store elsewhere
+  std::vector<float> no_trip;     // [n]
+  std::vector<float> base_price;  // [P, S] the week's base price per cell (derived prices)
+  // Per scope store: the shoppers likely to visit it (for expected demand).
+  std::vector<std::vector<std::pair<int32_t, float>>> visitors;
+};
+
+class WorldModelDemand final : public sim::DemandSource {
+ public:
+  WorldModelDemand(const sim::Market& market, const sim::DemandOptions& options)
+      : market_(market), mode_(options.mode), data_dir_(options.data_dir) {
+    const fs::path world_checkpoint = checkpoint_of(data_dir_, "world");
+    const fs::path visit_checkpoint = checkpoint_of(data_dir_, "store-visit");
+    basket_config_ = config_of(world_checkpoint);
+    visit_config_ = config_of(visit_checkpoint);
+    prepare_config_ = prepare::PrepareConfig::from_section(Config().section("prepare"), 42);
+    sources_ = prepare::TensorSources::open(data_dir_, prepare_config_);
+    const Store& store = sources_->store();
+    if (basket_config_.n_products != static_cast<int32_t>(store.n_products()) ||
+        visit_config_.n_stores != static_cast<int32_t>(store.n_stores())) {
+      fail(
+          "{}: the models were trained on {} products and {} stores, the store has {} and {} "
+          "(retrain them)",
+          world_checkpoint.string(), basket_config_.n_products, visit_config_.n_stores,
+          store.n_products(), store.n_stores());
+    }
+    basket_ = BasketModel(basket_config_);
+    train::load_checkpoint(world_checkpoint, *basket_, nullptr);
+    basket_->eval();
+    visit_ = StoreVisitModel(visit_config_);
+    train::load_checkpoint(visit_checkpoint, *visit_, nullptr);
+    visit_->eval();
+    prices_ = derive::read_price_table(data_dir_ / "derived" / "prices");
+    map_ids(store);
+    spdlog::debug(
+        "world-model demand: {} of {} shoppers known to the store, {} products, {} "
+        "stores",
+        shoppers_.size(), market.customers.size(), market.n_products(), market.n_stores());
+  }
+
+  std::string name() const override { return "world-model"; }
+
+  void demand(const sim::WeekInput& input, uint64_t seed, sim::WeekDemand& out) override {
+    const WeekState& state = week_state(input.week);
+    const int n_p = market_.n_products(), n_s = market_.n_stores();
+    // Price features per cell, as candidate_prices computes them from derived prices.
+    std::vector<float> features(market_.n_cells() * kPriceFeatures, 0.0f);
+    for (size_t cell = 0; cell < market_.n_cells(); ++cell) {
+      const float base = state.base_price[cell];
+      const float shelf = input.shelf_price_cents[cell];
+      const float depth_pct = std::round(input.promo_depth[cell] * 100.0f);
+      const float actual = std::round(shelf * (100.0f - depth_pct) / 100.0f);
+      if (!(actual > 0) || !(base > 0)) continue;
+      const derive::Promotion promo = derive::promotion_of(actual, base, price_config_);
+      float* f = features.data() + cell * kPriceFeatures;
+      f[0] = std::log(actual / base);
+      f[1] = promo.promo ? 1.0f : 0.0f;
+      f[2] = promo.depth;
+    }
+    auto probability = [&](size_t i, int p, int s) {
+      const float* f = features.data() + (static_cast<size_t>(p) * n_s + s) * kPriceFeatures;
+      const float* k = state.coef.data() + i * kPriceFeatures;
+      return sigmoid(state.score[i * n_p + p] + k[0] * f[0] + k[1] * f[1] + k[2] * f[2]);
+    };
+    auto extra_rate = [&](size_t i, int p) { return state.rate_user[i] * state.rate_item[p]; };
+    out.units.assign(market_.n_cells(), 0.0);
+    out.customer_weeks = market_.customers.size();
+    if (mode_ == sim::DemandMode::kExpected) {
+      tbb::parallel_for(0, n_s, [&](int s) {
+        for (const auto& [i, visit] : state.visitors[s]) {
+          for (int p = 0; p < n_p; ++p) {
+            if (!product_known_[p]) continue;
+            out.units[static_cast<size_t>(p) * n_s + s] +=
+                visit * probability(i, p, s) * (1.0 + extra_rate(i, p));
+          }
+        }
+        for (int p = 0; p < n_p; ++p) out.units[static_cast<size_t>(p) * n_s + s] *= scale_[s];
+      });
+      double trips = 0;
+      for (size_t i = 0; i < state.n(); ++i) trips += 1.0 - state.no_trip[i];
+      out.trips = static_cast<uint64_t>(std::llround(trips));
+      return;
+    }
+    // Sampled: one stream per (seed, shopper, week); every product uses two uniforms whatever
+    // happens, so a price change moves only the draws it causes (common random numbers).
+    const size_t n_blocks = (state.n() + kBlockCustomers - 1) / kBlockCustomers;
+    std::vector<std::vector<std::pair<uint32_t, double>>> block_units(n_blocks);
+    std::vector<uint64_t> block_trips(n_blocks, 0);
+    tbb::parallel_for(size_t{0}, n_blocks, [&](size_t b) {
+      const size_t end = std::min(state.n(), (b + 1) * kBlockCustomers);
+      for (size_t i = b * kBlockCustomers; i < end; ++i) {
+        const int32_t customer = market_.customers[shoppers_[state.shopper[i]]];
+        Rng rng = Rng::stream(seed, {kWorldShopperStream, static_cast<uint64_t>(customer),
+                                     static_cast<uint64_t>(input.week)});
+        const double u = rng.uniform();
+        if (u >= 1.0 - state.no_trip[i]) continue;  // no trip this week
+        ++block_trips[b];
+        const float* visit = state.visit.data() + i * (n_s + 1);
+        double cdf = 0;
+        int s = 0;
+        for (; s < n_s; ++s) {
+          cdf += visit[s];
+          if (u < cdf) break;
+        }
+        if (s == n_s) continue;  // a store outside the scope
+        for (int p = 0; p < n_p; ++p) {
+          const double u_in = rng.uniform(), u_quantity = rng.uniform();
+          if (!product_known_[p] || u_in >= probability(i, p, s)) continue;
+          const int quantity = 1 + poisson_from_uniform(extra_rate(i, p), u_quantity);
+          block_units[b].push_back(
+              {static_cast<uint32_t>(static_cast<size_t>(p) * n_s + s), quantity * scale_[s]});
+        }
+      }
+    });
+    out.trips = 0;
+    for (size_t b = 0; b < n_blocks; ++b) {
+      for (const auto& [cell, units] : block_units[b]) out.units[cell] += units;
+      out.trips += block_trips[b];
+    }
+  }
+
+ private:
+  // Scope products and stores to the store's ids (by code), the market's shoppers to the store's
+  // customers, and per store the factor for shoppers the models do not know (anonymous).
+  void map_ids(const Store& store) {
+    std::map<std::string, int32_t> product_id, store_id, customer_id;
+    for (size_t p = 0; p < store.n_products(); ++p)
+      product_id.emplace(store.product_codes[p], static_cast<int32_t>(p));
+    for (size_t s = 0; s < store.n_stores(); ++s)
+      store_id.emplace(store.store_codes[s], static_cast<int32_t>(s));
+    for (size_t c = 0; c < store.n_customers(); ++c)
+      customer_id.emplace(store.customer_codes[c], static_cast<int32_t>(c));
+    for (const auto& code : market_.product_code) {
+      auto it = product_id.find(code);
+      model_product_.push_back(it == product_id.end() ? -1 : it->second);
+      product_known_.push_back(it == product_id.end() ? 0 : 1);
+    }
+    for (const auto& code : market_.store_code) {
+      auto it = store_id.find(code);
+      model_store_.push_back(it == store_id.end() ? -1 : it->second);
+    }
+    for (size_t i = 0; i < market_.customers.size(); ++i) {
+      const int32_t c = market_.customers[i];
+      int32_t id = -1;
+      if (market_.world) {
+        const int64_t number = market_.world->customer_number[c];
+        if (number == 0) continue;  // anonymous: covered by the stores' scale below
+        auto it = customer_id.find(synth::customer_code_text(number));
+        if (it != customer_id.end()) id = it->second;
+      } else if (c >= 0 && static_cast<size_t>(c) < store.n_customers()) {
+        id = c;
+      }
+      if (id < 0) continue;
+      shoppers_.push_back(static_cast<int32_t>(i));
+      store_customer_.push_back(id);
+    }
+    // Units bought by every shopper / units bought by card holders, per store, over the data:
+    // the models see card holders only, and anonymous shoppers are taken to buy like them.
+    std::vector<double> all(store.n_stores(), 0.0), card(store.n_stores(), 0.0);
+    for (size_t r = 0; r < store.product_id.size(); ++r) {
+      const double q = store.quantity[r];
+      all[store.store_id[r]] += q;
+      if (store.customer_id[r] >= 0) card[store.store_id[r]] += q;
+    }
+    for (int32_t s : model_store_)
+      scale_.push_back(s >= 0 && card[s] > 0 ? static_cast<float>(all[s] / card[s]) : 1.0f);
+  }
+
+  const WeekState& week_state(int week) {
+    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+      if (it->first == week) {
+        cache_.splice(cache_.begin(), cache_, it);
+        return cache_.front().second;
+      }
+    }
+    WeekState state = compute_week(week);
+    const size_t bytes = sizeof(float) * (state.score.size() + state.visit.size()) + 1;
+    const size_t capacity = std::max<size_t>(4, kCacheBytes / bytes);
+    while (cache_.size() >= capacity) cache_.pop_back();
+    cache_.emplace_front(week, std::move(state));
+    return cache_.front().second;
+  }
+
+  WeekState compute_week(int week) {
+    if (week < 0 || week >= market_.n_weeks)
+      fail("world-model demand: week index {} is outside the market's {} weeks", week,
+           market_.n_weeks);
+    const Store& store = sources_->store();
+    const std::optional<int32_t> found = store.calendar.index_of_week(market_.shop_week[week]);
+    if (!found)
+      fail("world-model demand: shop week {} is not in the store's calendar",
+           market_.shop_week[week]);
+    const int32_t calendar_week = *found;
+    const int n_p = market_.n_products(), n_s = market_.n_stores();
+    WeekState state;
+    // Each shopper's state: the store-visit sample of this week (history = baskets before it).
+    std::vector<int32_t> customer, input, target, weeks, history, next_store;
+    std::vector<int8_t> split;
+    std::vector<int16_t> gap, n_items;
+    for (size_t k = 0; k < shoppers_.size(); ++k) {
+      const int32_t c = store_customer_[k];
+      const auto baskets = store.baskets_of_customer(c);
+      int32_t h = 0;
+      while (h < static_cast<int32_t>(baskets.size()) &&
+             store.basket_week_index[static_cast<size_t>(baskets[h])] < calendar_week)
+        ++h;
+      if (h == 0) continue;  // no history to predict from
+      const int32_t last = baskets[static_cast<size_t>(h) - 1];
+      state.shopper.push_back(static_cast<int32_t>(k));
+      customer.push_back(c);
+      input.push_back(last);
+      target.push_back(-1);
+      weeks.push_back(calendar_week);
+      history.push_back(h);
+      next_store.push_back(-1);
+      split.push_back(2);
+      gap.push_back(static_cast<int16_t>(std::min<int32_t>(
+          calendar_week - store.basket_week_index[static_cast<size_t>(last)], 32767)));
+      n_items.push_back(static_cast<int16_t>(
+          std::min<int64_t>(store.basket_rows(last).size(), prepare_config_.max_items)));
+    }
+    prepare::Samples samples;
+    samples.kind = prepare::SampleKind::kStoreVisit;
+    samples.customer = Column<int32_t>::from_values(std::move(customer));
+    samples.input_basket = Column<int32_t>::from_values(std::move(input));
+    samples.target_basket = Column<int32_t>::from_values(std::move(target));
+    samples.week = Column<int32_t>::from_values(std::move(weeks));
+    samples.history_count = Column<int32_t>::from_values(std::move(history));
+    samples.next_store = Column<int32_t>::from_values(std::move(next_store));
+    samples.split = Column<int8_t>::from_values(std::move(split));
+    samples.gap_weeks = Column<int16_t>::from_values(std::move(gap));
+    samples.n_items = Column<int16_t>::from_values(std::move(n_items));
+
+    const size_t n = state.n();
+    state.score.resize(n * n_p);
+    state.coef.resize(n * kPriceFeatures);
+    state.rate_user.resize(n);
+    state.rate_item.assign(static_cast<size_t>(n_p), 0.0f);
+    state.visit.resize(n * (n_s + 1));
+    state.no_trip.resize(n);
+    std::vector<int64_t> products, stores;
+    for (int32_t p : model_product_) products.push_back(std::max(p, 0));
+    for (int32_t s : model_store_) stores.push_back(std::max(s, 0));
+    const torch::Tensor product_index = torch::tensor(products, torch::kInt64);
+    const torch::Tensor store_index = torch::tensor(stores, torch::kInt64);
+    torch::NoGradGuard no_grad;
+    // The price term is linear in the features: its values on the unit vectors are the signed
+    // coefficients.
+    const torch::Tensor eye = torch::eye(kPriceFeatures);
+    for (int64_t begin = 0; begin < static_cast<int64_t>(n); begin += kBatchCustomers) {
+      const int64_t end = std::min<int64_t>(begin + kBatchCustomers, static_cast<int64_t>(n));
+      const int64_t B = end - begin;
+      std::vector<int64_t> rows(static_cast<size_t>(B));
+      for (int64_t i = 0; i < B; ++i) rows[static_cast<size_t>(i)] = begin + i;
+      const prepare::Batch batch = sources_->assemble(samples, rows, 0, 0);
+      const BasketOutputs out = basket_->forward(to_tensors(batch, basket_config_));
+      const torch::Tensor score = out.product_logits.index_select(1, product_index).contiguous();
+      std::copy_n(score.data_ptr<float>(), B * n_p, state.score.begin() + begin * n_p);
+      const torch::Tensor coef =
+          basket_
+              ->price_term(out.user, eye.unsqueeze(0).expand({B, kPriceFeatures, kPriceFeatures}))
+              .contiguous();
+      std::copy_n(coef.data_ptr<float>(), B * kPriceFeatures,
+                  state.coef.begin() + begin * kPriceFeatures);
+      // The quantity head is linear in [user, product vector]: rate(c, p) = user part(c) +
+      // product part(p), split at product 0 of the scope and checked on one other pair.
+      const torch::Tensor samples_b = torch::arange(B, torch::kInt64);
+      const torch::Tensor first = product_index.slice(0, 0, 1).expand({B});
+      const torch::Tensor user_part = basket_->quantity_log_rate(out.user, samples_b, first);
+      std::copy_n(user_part.contiguous().data_ptr<float>(), B, state.rate_user.begin() + begin);
+      if (begin == 0) {
+        const torch::Tensor item =
+            basket_->quantity_log_rate(out.user, torch::zeros({n_p}, torch::kInt64),
+                                       product_index) -
+            user_part[0];
+        std::copy_n(item.contiguous().data_ptr<float>(), n_p, state.rate_item.begin());
+        const int64_t i = B - 1, p = n_p - 1;
+        const float direct = basket_
+                                 ->quantity_log_rate(out.user, torch::full({1}, i, torch::kInt64),
+                                                     product_index.slice(0, p, p + 1))
+                                 .item<float>();
+        const float split = state.rate_user[static_cast<size_t>(i)] + state.rate_item[p];
+        if (std::abs(direct - split) > 1e-3f * (1.0f + std::abs(direct)))
+          fail(
+              "world-model demand: the quantity head is not additive in shopper and product "
+              "({} vs {}); the simulator's factorisation needs updating",
+              direct, split);
+      }
+      const torch::Tensor visit =
+          torch::softmax(visit_->forward(to_tensors(batch, visit_config_)), 1);
+      const torch::Tensor in_scope = visit.index_select(1, store_index).contiguous();
+      const torch::Tensor no_trip = visit.select(1, visit_config_.n_stores).contiguous();
+      const float* v = in_scope.data_ptr<float>();
+      const float* none = no_trip.data_ptr<float>();
+      for (int64_t i = 0; i < B; ++i) {
+        float* row = state.visit.data() + (begin + i) * (n_s + 1);
+        double total = 0;
+        for (int s = 0; s < n_s; ++s) {
+          row[s] = model_store_[s] >= 0 ? v[i * n_s + s] : 0.0f;
+          total += row[s];
+        }
+        state.no_trip[begin + i] = none[i];
+        row[n_s] = static_cast<float>(std::max(0.0, 1.0 - none[i] - total));
+      }
+    }
+    // Poisson rate of extra units = exp(shopper part) x exp(product part).
+    for (float& r : state.rate_user) r = std::exp(r);
+    for (float& r : state.rate_item) r = std::exp(r);
+    state.visitors.resize(static_cast<size_t>(n_s));
+    for (size_t i = 0; i < n; ++i) {
+      for (int s = 0; s < n_s; ++s) {
+        const float v = state.visit[i * (n_s + 1) + s];
+        if (v >= kMinVisitProbability) state.visitors[s].push_back({static_cast<int32_t>(i), v});
+      }
+    }
+    // Base prices of the week (the derived table's; the calendar index is shifted to data weeks).
+    const int32_t data_week = calendar_week - sources_->split().first_week_index;
+    state.base_price.assign(market_.n_cells(), 0.0f);
+    for (int p = 0; p < n_p; ++p) {
+      for (int s = 0; s < n_s; ++s) {
+        if (model_product_[p] < 0 || model_store_[s] < 0 || data_week < 0 ||
+            data_week >= prices_.dims.n_weeks)
+          continue;
+        const derive::PriceLookup price =
+            prices_.lookup(model_product_[p], model_store_[s], data_week);
+        if (price.base_price > 0)
+          state.base_price[static_cast<size_t>(p) * n_s + s] = price.base_price;
+      }
+    }
+    return state;
+  }
+
+  const sim::Market& market_;
+  sim::DemandMode mode_;
+  fs::path data_dir_;
+  ModelConfig basket_config_, visit_config_;
+  prepare::PrepareConfig prepare_config_;
+  std::shared_ptr<const prepare::TensorSources> sources_;
+  BasketModel basket_{nullptr};
+  StoreVisitModel visit_{nullptr};
+  derive::PriceTable prices_;
+  derive::PriceConfig price_config_;
+  std::vector<int32_t> model_product_, model_store_;  // store ids of the scope's (-1: unknown)
+  std::vector<uint8_t> product_known_;
+  std::vector<int32_t> shoppers_;               // market.customers indices the models know
+  std::vector<int32_t> store_customer_;         // their store customer ids
+  std::vector<float> scale_;                    // per scope store
+  std::list<std::pair<int, WeekState>> cache_;  // most recently used first
+};
+
+}  // namespace
+
+void register_world_model_demand() {
+  static const bool registered = [] {
+    sim::register_demand_source("world-model",
+                                [](const sim::Market& market, const sim::DemandOptions& options) {
+                                  return std::make_unique<WorldModelDemand>(market, options);
+                                });
+    return true;
+  }();
+  (void)registered;
+}
+
+Json simulate_job(const Json& args) {
+  register_world_model_demand();
+  const fs::path data_dir = args.at("data_dir").get<std::string>();
+  sim::Scenario scenario = sim::load_scenario(args.at("scenario").get<std::string>());
+  if (args.contains("source")) scenario.simulate.demand_source = args.at("source");
+  if (args.contains("mode"))
+    scenario.simulate.mode = sim::demand_mode_named(args.at("mode").get<std::string>());
+  if (args.contains("seeds")) scenario.simulate.n_seeds = args.at("seeds");
+  if (args.contains("weeks")) scenario.simulate.weeks = args.at("weeks");
+  const sim::SimulateSummary summary =
+      sim::simulate(data_dir, scenario, args.value("seed", uint64_t{42}));
+  return {{"report", summary.report},
+          {"report_path", summary.report_path.string()},
+          {"seconds", summary.seconds},
+          {"customer_weeks", summary.customer_weeks}};
+}
+
+}  // namespace retailsim::model

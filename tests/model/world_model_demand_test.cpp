@@ -1,0 +1,186 @@
+// The "world-model" demand source on a tiny generated world with tiny trained models: units are
+// non-negative, common random numbers give identical draws for identical prices and leave other
+// products untouched by one product's price, the expected mode matches the mean of the sampled
+// one, a lower price never lowers expected units, and a missing checkpoint names its path.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <numeric>
+
+#include "model/model.h"
+#include "prepare/prepare_fixture.h"
+#include "sim/sim.h"
+#include "test_util.h"
+
+namespace retailsim::model {
+namespace {
+
+fs::path world_root() {
+  return fs::temp_directory_path() / ("retailsim-world-model-demand-" + std::to_string(::getpid()));
+}
+
+class RemoveTrainedWorld : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(world_root(), ignored);
+  }
+};
+const auto* const kCleanUp = ::testing::AddGlobalTestEnvironment(new RemoveTrainedWorld);
+
+// Generated, prepared and trained once per test program (each model a few batches).
+const fs::path& trained_world() {
+  static const fs::path dir = [] {
+    const fs::path d = world_root();
+    fs::remove_all(d);
+    synth::generate(synth::SynthConfig::preset_named("tiny"), d, 2);
+    prepare::testing::build_features(d);
+    prepare::prepare_stage(prepare::testing::prepare_options(d));
+    const fs::path config = d / "tiny-model.toml";
+    std::ofstream(config) << "[model]\nd_model = 16\nn_heads = 2\nfeedforward = 32\n"
+                             "[train]\nbatch_size = 64\nwarmup_epochs = 0\nmain_epochs = 1\n"
+                             "finetune_epochs = 0\nmax_batches_per_epoch = 4\n"
+                             "full_val_batches = 1\nquick_val_every = 0\n";
+    for (const char* which : {"world", "store-visit"}) {
+      train_job({{"data_dir", d.string()},
+                 {"model", which},
+                 {"config_path", config.string()},
+                 {"seed", 3},
+                 {"threads", 1}});
+    }
+    return d;
+  }();
+  return dir;
+}
+
+class WorldModelDemandTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    register_world_model_demand();
+    market_ = new sim::Market(sim::load_market(trained_world(), {}, 7));
+  }
+  static void TearDownTestSuite() {
+    delete market_;
+    market_ = nullptr;
+  }
+  static std::unique_ptr<sim::DemandSource> source(sim::DemandMode mode) {
+    return sim::make_demand_source("world-model", *market_, {mode, trained_world()});
+  }
+  // Historical prices of the market's last week.
+  struct Prices {
+    int week;
+    std::vector<float> shelf, depth;
+    sim::WeekInput input() const { return {week, shelf, depth}; }
+  };
+  static Prices last_week() {
+    Prices p{market_->n_weeks - 1, std::vector<float>(market_->n_cells()),
+             std::vector<float>(market_->n_cells())};
+    market_->historical_prices(p.week, p.shelf, p.depth);
+    return p;
+  }
+  static double total(const sim::WeekDemand& d) {
+    return std::accumulate(d.units.begin(), d.units.end(), 0.0);
+  }
+  static sim::Market* market_;
+};
+sim::Market* WorldModelDemandTest::market_ = nullptr;
+
+TEST_F(WorldModelDemandTest, IsRegisteredByName) {
+  const auto names = sim::demand_source_names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "world-model"), names.end());
+}
+
+TEST_F(WorldModelDemandTest, UnitsAreNonNegativeAndSomeoneBuys) {
+  const Prices prices = last_week();
+  for (auto mode : {sim::DemandMode::kExpected, sim::DemandMode::kSampled}) {
+    auto s = source(mode);
+    sim::WeekDemand d;
+    s->demand(prices.input(), 11, d);
+    ASSERT_EQ(d.units.size(), market_->n_cells());
+    for (double u : d.units) ASSERT_GE(u, 0.0);
+    EXPECT_GT(total(d), 0.0) << sim::demand_mode_name(mode);
+    EXPECT_GT(d.trips, 0u);
+  }
+}
+
+TEST_F(WorldModelDemandTest, CommonRandomNumbersIsolateAPriceChange) {
+  auto s = source(sim::DemandMode::kSampled);
+  Prices prices = last_week();
+  sim::WeekDemand a, b, c;
+  s->demand(prices.input(), 5, a);
+  s->demand(prices.input(), 5, b);
+  EXPECT_EQ(a.units, b.units);  // no change: exactly zero delta
+  // Doubling product 0's price moves product 0's draws only.
+  const int n_s = market_->n_stores();
+  for (int st = 0; st < n_s; ++st) prices.shelf[st] *= 2;
+  s->demand(prices.input(), 5, c);
+  for (size_t cell = static_cast<size_t>(n_s); cell < c.units.size(); ++cell)
+    ASSERT_EQ(c.units[cell], a.units[cell]) << cell;
+}
+
+TEST_F(WorldModelDemandTest, ExpectedModeMatchesTheMeanOfSampledDraws) {
+  const Prices prices = last_week();
+  auto expected = source(sim::DemandMode::kExpected);
+  auto sampled = source(sim::DemandMode::kSampled);
+  sim::WeekDemand e, d;
+  expected->demand(prices.input(), 1, e);
+  constexpr int kDraws = 40;
+  std::vector<double> mean(market_->n_cells(), 0.0);
+  for (int r = 0; r < kDraws; ++r) {
+    sampled->demand(prices.input(), 100 + r, d);
+    for (size_t i = 0; i < mean.size(); ++i) mean[i] += d.units[i] / kDraws;
+  }
+  const double total_mean = std::accumulate(mean.begin(), mean.end(), 0.0);
+  EXPECT_NEAR(total_mean / total(e), 1.0, 0.05);
+  // Per product (summed over stores), the best sellers agree too.
+  const int n_s = market_->n_stores();
+  int checked = 0;
+  for (int p = 0; p < market_->n_products(); ++p) {
+    double ep = 0, sp = 0;
+    for (int s = 0; s < n_s; ++s) {
+      ep += e.units[static_cast<size_t>(p) * n_s + s];
+      sp += mean[static_cast<size_t>(p) * n_s + s];
+    }
+    if (ep < 20) continue;
+    EXPECT_NEAR(sp / ep, 1.0, 0.25) << market_->product_code[p];
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
+}
+
+TEST_F(WorldModelDemandTest, ALowerPriceNeverLowersExpectedUnits) {
+  auto s = source(sim::DemandMode::kExpected);
+  Prices prices = last_week();
+  sim::WeekDemand before, after, promoted;
+  s->demand(prices.input(), 1, before);
+  Prices cheaper = prices;
+  for (float& x : cheaper.shelf) x = std::round(x * 0.8f);
+  s->demand(cheaper.input(), 1, after);
+  Prices on_promotion = prices;
+  for (float& x : on_promotion.depth) x = std::max(x, 0.3f);
+  s->demand(on_promotion.input(), 1, promoted);
+  int rose = 0;
+  for (size_t i = 0; i < before.units.size(); ++i) {
+    ASSERT_GE(after.units[i], before.units[i] * (1 - 1e-9)) << i;
+    ASSERT_GE(promoted.units[i], before.units[i] * (1 - 1e-9)) << i;
+    rose += after.units[i] > before.units[i];
+  }
+  EXPECT_GT(rose, 0);
+}
+
+TEST(WorldModelDemand, MissingCheckpointNamesItsPath) {
+  register_world_model_demand();
+  const sim::Market market = sim::load_market(trained_world(), {}, 7);
+  retailsim::testing::ScratchDir empty;
+  try {
+    sim::make_demand_source("world-model", market, {sim::DemandMode::kExpected, empty.path()});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find((empty.path() / "models" / "world").string()),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace retailsim::model
