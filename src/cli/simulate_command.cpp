@@ -1,12 +1,28 @@
 // `retailsim simulate`: a counterfactual scenario against the baseline (common random numbers,
 // repeated seeds), the truth's elasticities and lifts, into <data>/reports/counterfactual.json.
+// With a trained world model it runs as the torch job "sim.simulate", where the "world-model"
+// demand source is registered and answers the same questions beside the truth.
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
 #include "core/progress.h"
+#include "core/torch_runtime.h"
 #include "sim/sim.h"
 
 namespace retailsim::cli {
+
+namespace {
+
+// Both models that the "world-model" demand source runs are trained.
+bool world_model_trained(const fs::path& data) {
+  for (const char* which : {"world", "store-visit"}) {
+    const fs::path dir = data / "models" / which;
+    if (!fs::exists(dir / "best.pt") && !fs::exists(dir / "latest.pt")) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Command add_simulate_command(CLI::App& root) {
   struct Options {
@@ -44,7 +60,26 @@ Command add_simulate_command(CLI::App& root) {
     if (!options->mode.empty()) scenario.simulate.mode = sim::demand_mode_named(options->mode);
     if (options->seeds > 0) scenario.simulate.n_seeds = options->seeds;
     if (options->weeks > 0) scenario.simulate.weeks = options->weeks;
-    const sim::SimulateSummary summary = sim::simulate(options->data, scenario, ctx.seed());
+    // The learned source lives in the torch module: run there when it is asked for, or when a
+    // trained world model can answer beside the truth.
+    sim::SimulateSummary summary;
+    if (scenario.simulate.demand_source == "world-model" || world_model_trained(options->data)) {
+      load_torch_runtime(ctx.global.resolved_threads());
+      Json args = {{"data_dir", options->data.string()},
+                   {"scenario", options->scenario.string()},
+                   {"seed", ctx.seed()},
+                   {"source", scenario.simulate.demand_source},
+                   {"mode", sim::demand_mode_name(scenario.simulate.mode)},
+                   {"seeds", scenario.simulate.n_seeds},
+                   {"weeks", scenario.simulate.weeks}};
+      const Json result = run_torch_job("sim.simulate", args, ctx.global.quiet);
+      summary.report = result.at("report");
+      summary.report_path = result.at("report_path").get<std::string>();
+      summary.seconds = result.at("seconds").get<double>();
+      summary.customer_weeks = result.at("customer_weeks").get<uint64_t>();
+    } else {
+      summary = sim::simulate(options->data, scenario, ctx.seed());
+    }
     const Json& total = summary.report["deltas"]["total"];
     ctx.counts = {{"scenario", scenario.name},
                   {"customer_weeks", summary.customer_weeks},

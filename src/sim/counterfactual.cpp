@@ -3,6 +3,7 @@
 // elasticities and promotion lifts of the best sellers by finite differences and the revenue
 // response to a catalogue-wide price cut. Writes reports/counterfactual.json.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -23,8 +24,9 @@ namespace retailsim::sim {
 namespace {
 
 constexpr const char* kNoWorldModel =
-    "no learned demand source: the world model is not available to the simulator yet, so only "
-    "the truth's answers are reported";
+    "no learned demand source: the 'world-model' source is registered only when simulate runs in "
+    "the torch module (a trained world model in <data>/models/), so only the truth's answers are "
+    "reported";
 
 // Two-sided 95% Student t quantiles for 1..30 degrees of freedom (1.96 above).
 double t95(int dof) {
@@ -268,6 +270,24 @@ SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uin
     probe_env.emplace(open_market, probe_config);
   }
 
+  // The learned simulator, in expected mode (no Monte Carlo noise in its finite differences),
+  // when the "world-model" source is registered and trained; otherwise why not.
+  std::optional<Env> model_env;
+  std::string no_model_reason = kNoWorldModel;
+  const auto sources = demand_source_names();
+  if (truth_available &&
+      std::find(sources.begin(), sources.end(), "world-model") != sources.end()) {
+    EnvConfig model_config = probe_config;
+    model_config.demand_source = "world-model";
+    model_config.mode = DemandMode::kExpected;
+    try {
+      model_env.emplace(open_market, model_config, DemandOptions{DemandMode::kExpected, data_dir});
+    } catch (const Error& e) {
+      no_model_reason = e.what();
+      spdlog::warn("simulate: no world-model answers: {}", no_model_reason);
+    }
+  }
+
   const int n_top = std::min(cfg.elasticity_products, market.n_products());
   Progress progress("simulate", 0, "runs");
   // Baseline and scenario, seed by seed.
@@ -312,6 +332,7 @@ SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uin
   // The truth's elasticities and lifts of the best sellers (by the first seed's baseline units).
   Json elasticities = nullptr;
   Json price_cut = nullptr;
+  std::optional<double> model_elasticity_error, model_price_cut_error;
   if (truth_available && n_top > 0) {
     std::vector<int> order(static_cast<size_t>(market.n_products()));
     std::iota(order.begin(), order.end(), 0);
@@ -417,15 +438,73 @@ SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uin
     price_cut = {{"price_cut_pct", cfg.price_cut_pct},
                  {"true_revenue_delta_pct", interval(pct)},
                  {"model_revenue_delta_pct", nullptr}};
+
+    // The same questions to the world model. Its units of a product depend on that product's
+    // own price only (independent inclusion per product, store visits blind to prices), so all
+    // best sellers are probed in one run per probe.
+    if (model_env) {
+      std::vector<uint8_t> mask(static_cast<size_t>(market.n_products()), 0);
+      for (int p : order) mask[p] = 1;
+      std::array<ProbePolicy, kProbes> probes = {
+          ProbePolicy(mask, 1 + h, -1, 0), ProbePolicy(mask, 1 - h, -1, 0),
+          ProbePolicy(mask, 1, 1, depth), ProbePolicy(mask, 1, 0, 0)};
+      std::array<RunSums, kProbes> model_units;
+      for (int k = 0; k < kProbes; ++k) {
+        model_units[k] = run(*model_env, probes[k], seeds[0], layout);
+        customer_weeks += model_units[k].customer_weeks;
+      }
+      std::vector<double> errors, model_e;
+      for (size_t i = 0; i < order.size(); ++i) {
+        const int p = order[i];
+        const double up = model_units[kUp].units.product[p];
+        const double down = model_units[kDown].units.product[p];
+        const double on = model_units[kPromoOn].units.product[p];
+        const double off = model_units[kPromoOff].units.product[p];
+        Json& row = rows[i];
+        if (up > 0 && down > 0) {
+          const double e = (std::log(up) - std::log(down)) / log_step;
+          row["model_unit_elasticity"] = e;
+          model_e.push_back(e);
+          const Json& t = row["true_unit_elasticity"];
+          if (t.is_number() && t.get<double>() != 0)
+            errors.push_back(std::abs(e - t.get<double>()) / std::abs(t.get<double>()));
+        }
+        if (off > 0) row["model_promo_lift"] = on / off - 1;
+      }
+      elasticities["products"] = rows;
+      elasticities["model_unit_elasticity_median"] =
+          model_e.empty() ? Json(nullptr) : Json(median(model_e));
+      elasticities["model_method"] =
+          "the same finite differences in the world-model source's expected mode (one run per "
+          "probe: a product's units there depend on its own price only)";
+      if (!errors.empty())
+        model_elasticity_error = median(errors);
+      else
+        no_model_reason = "no best seller has both a finite true and model elasticity";
+
+      ProbePolicy keep(all, 1, -1, 0), cut(all, 1 - cfg.price_cut_pct / 100, -1, 0);
+      const RunSums b = run(*model_env, keep, seeds[0], layout);
+      const RunSums c = run(*model_env, cut, seeds[0], layout);
+      customer_weeks += b.customer_weeks + c.customer_weeks;
+      if (b.revenue.total > 0) {
+        const double model_pct = 100.0 * (c.revenue.total - b.revenue.total) / b.revenue.total;
+        price_cut["model_revenue_delta_pct"] = model_pct;
+        const double true_pct = price_cut["true_revenue_delta_pct"]["mean"].get<double>();
+        if (true_pct != 0)
+          model_price_cut_error = std::abs(model_pct - true_pct) / std::abs(true_pct);
+      }
+    }
   }
   progress.finish();
   report["elasticities"] = elasticities;
   report["price_cut"] = price_cut;
-  // The learned simulator's errors against the truth need a learned demand source.
-  report["elasticity_error_median"] = nullptr;
-  report["elasticity_error_median_reason"] = kNoWorldModel;
-  report["price_cut_revenue_error"] = nullptr;
-  report["price_cut_revenue_error_reason"] = kNoWorldModel;
+  // The learned simulator's errors against the truth (null with the reason without one).
+  auto error_or_reason = [&](const char* key, const std::optional<double>& value) {
+    report[key] = value ? Json(*value) : Json(nullptr);
+    if (!value) report[std::string(key) + "_reason"] = no_model_reason;
+  };
+  error_or_reason("elasticity_error_median", model_elasticity_error);
+  error_or_reason("price_cut_revenue_error", model_price_cut_error);
   report["customer_weeks_simulated"] = customer_weeks;
 
   SimulateSummary summary;
