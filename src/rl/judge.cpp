@@ -48,7 +48,8 @@ sim::EnvConfig env_config(const RlConfig& config, int start_week_index, int n_we
 }
 
 PolicyOutcome judge_policy(const sim::Market& market, sim::Policy& policy, const RlConfig& config,
-                           const WeekSplit& split, uint64_t seed) {
+                           const WeekSplit& split, uint64_t seed,
+                           const sim::DemandOptions* learned) {
   PolicyOutcome out;
   out.name = policy.name();
   const int n_weeks = split.eval_end - split.eval_begin;
@@ -58,7 +59,12 @@ PolicyOutcome judge_policy(const sim::Market& market, sim::Policy& policy, const
   out.price_positions.assign(n_p, 0.0);
   const double tol = config.at_bound_tolerance;
   for (int e = 0; e < config.eval_seeds; ++e) {
-    sim::Env env(market, env_config(config, split.eval_begin, n_weeks, market));
+    sim::EnvConfig env_cfg = env_config(config, split.eval_begin, n_weeks, market);
+    if (learned) {
+      env_cfg.demand_source = "world-model";
+      env_cfg.mode = learned->mode;
+    }
+    sim::Env env(market, env_cfg, learned ? *learned : sim::DemandOptions{});
     const uint64_t episode_seed = Rng::stream(seed, {kEvalSeedStream, uint64_t(e)}).next_u64();
     sim::Observation obs = env.reset(episode_seed);
     int week = 0;
