@@ -27,6 +27,7 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
   t2_proj_ = register_module("t2_proj", torch::nn::Linear(prepare::kT2Dims, d));
   t4_proj_ = register_module("t4_proj", torch::nn::Linear(prepare::kT4Dims, d));
   user_proj_ = register_module("user_proj", torch::nn::Linear(d, d));
+  size_proj_ = register_module("size_proj", torch::nn::Linear(1, d));
   user_norm_ = register_module("user_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
   history_encoder_ = register_module("history_encoder", HistoryEncoder(config));
   auto encoder_layer = torch::nn::TransformerEncoderLayerOptions(d, config.n_heads)
@@ -41,9 +42,10 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
   decoder_ =
       register_module("decoder", torch::nn::TransformerDecoder(torch::nn::TransformerDecoderOptions(
                                      decoder_layer, config.decoder_layers)));
-  repeat_ =
-      register_module("repeat", torch::nn::Sequential(torch::nn::Linear(prepare::kRepeatDims, 32),
-                                                      torch::nn::ReLU(), torch::nn::Linear(32, 1)));
+  repeat_ = register_module("repeat",
+                            torch::nn::Sequential(torch::nn::Linear(prepare::kRepeatDims + 1, 32),
+                                                  torch::nn::ReLU(), torch::nn::Linear(32, 1)));
+  repeat_linear_ = register_module("repeat_linear", torch::nn::Linear(prepare::kRepeatDims, 1));
   price_coef_ = register_module("price_coef", torch::nn::Linear(d, kPriceFeatures));
   quantity_ = register_module("quantity", torch::nn::Linear(2 * d, 1));
   size_head_ = register_module("size_head", head(d, config.n_basket_sizes));
@@ -55,6 +57,11 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
   {
     torch::NoGradGuard no_grad;
     items_->weight.normal_(0.0, 0.1);
+    // The repeat term starts as personal top-frequency (log1p of the purchase count, feature 0),
+    // the strongest single signal in grocery; the MLP learns the rest (recency, regularity).
+    repeat_linear_->weight.zero_();
+    repeat_linear_->weight[0][0] = 1.0;
+    repeat_linear_->bias.zero_();
   }
 }
 
@@ -89,13 +96,14 @@ BasketOutputs BasketModelImpl::forward(const BatchTensors& batch) {
   const int64_t d = config_.d_model;
   torch::Tensor context = context_token(batch);
 
-  // Each history basket: the mean of its product vectors, plus its gap and store.
+  // Each history basket: the mean of its product vectors, plus its gap, store and size.
   torch::Tensor pooled = std::get<0>(torch::embedding_bag(
       items_->weight, batch.history_items, batch.history_offsets, false, /*mean*/ 1));
   pooled = torch::cat({pooled, torch::zeros({1, d}, pooled.options())}, 0);
   torch::Tensor history =
       pooled.index_select(0, batch.history_index.reshape({-1})).reshape({B, H, d});
-  history = history + gaps_->forward(batch.history_gap) + stores_->forward(batch.history_store);
+  history = history + gaps_->forward(batch.history_gap) + stores_->forward(batch.history_store) +
+            size_proj_->forward(batch.history_size.unsqueeze(-1));
   torch::Tensor sequence = torch::cat({context.unsqueeze(1), history}, 1);  // [B, 1 + H, d]
   torch::Tensor padding = torch::cat(
       {torch::zeros({B, 1}, batch.history_valid.options()), batch.history_valid.logical_not()}, 1);
@@ -110,9 +118,17 @@ BasketOutputs BasketModelImpl::forward(const BatchTensors& batch) {
   torch::Tensor scores =
       torch::matmul(user_proj_->forward(out.user), product_vectors().t()) + product_bias_;
   if (batch.repeat_product.numel() > 0) {
-    torch::Tensor repeat = repeat_->forward(signed_log1p(batch.repeat_features)).squeeze(-1);
-    scores =
-        scores.index_put({batch.repeat_sample, batch.repeat_product}, repeat, /*accumulate=*/true);
+    // A product the customer bought before gets its own score (the repeat/explore split of
+    // repeat-aware next-basket models): the MLP sees the personal history features and the
+    // product's explore score, so it decides how much global popularity and taste still matter
+    // once the customer's own habit is known.
+    const torch::Tensor explore = scores.index({batch.repeat_sample, batch.repeat_product});
+    const torch::Tensor features = signed_log1p(batch.repeat_features);
+    const torch::Tensor repeat =
+        (repeat_->forward(torch::cat({features, explore.unsqueeze(1)}, 1)) +
+         repeat_linear_->forward(features))
+            .squeeze(-1);
+    scores = scores.index_put({batch.repeat_sample, batch.repeat_product}, repeat);
   }
   if (batch.price_features.defined()) scores = scores + price_term(out.user, batch.price_features);
   out.product_logits = scores;

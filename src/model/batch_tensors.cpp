@@ -51,6 +51,7 @@ BatchTensors BatchTensors::to(const torch::Device& device) const {
                            &out.history_valid,
                            &out.history_gap,
                            &out.history_store,
+                           &out.history_size,
                            &out.repeat_sample,
                            &out.repeat_product,
                            &out.repeat_features,
@@ -93,6 +94,7 @@ BatchTensors to_tensors(const prepare::Batch& batch, const ModelConfig& config,
   std::vector<int64_t> items, offsets, index(B * H, -1), gap(B * H, 0),
       store(B * H, config.n_stores);
   std::vector<int64_t> valid(B * H, 0);
+  std::vector<float> size(B * H, 0.0f);
   if (!batch.history_offsets.empty()) {
     if (static_cast<int64_t>(batch.history_offsets.size()) != B + 1) {
       fail("batch: history_offsets has {} entries, expected {}", batch.history_offsets.size(),
@@ -108,6 +110,8 @@ BatchTensors to_tensors(const prepare::Batch& batch, const ModelConfig& config,
         const int64_t weeks_before = batch.week[b] - batch.history_week[h];
         gap[slot] = std::clamp<int64_t>(weeks_before, 0, config.max_gap_weeks);
         store[slot] = batch.history_store[h];
+        size[slot] = std::log1p(static_cast<float>(batch.history_item_offsets[h + 1] -
+                                                   batch.history_item_offsets[h]));
         offsets.push_back(static_cast<int64_t>(items.size()));
         for (int64_t i = batch.history_item_offsets[h]; i < batch.history_item_offsets[h + 1];
              ++i) {
@@ -126,6 +130,7 @@ BatchTensors to_tensors(const prepare::Batch& batch, const ModelConfig& config,
   t.history_valid = longs(valid, {B, H}).to(torch::kBool);
   t.history_gap = longs(gap, {B, H});
   t.history_store = longs(store, {B, H});
+  t.history_size = floats(size, {B, H});
 
   std::vector<int64_t> repeat_sample;
   for (int64_t b = 0; b + 1 < static_cast<int64_t>(batch.repeat_offsets.size()); ++b) {

@@ -27,6 +27,7 @@ struct BatchTensors {
   // weeks before the target (clipped), store.
   torch::Tensor history_items, history_offsets;
   torch::Tensor history_index, history_valid, history_gap, history_store;
+  torch::Tensor history_size;  // [B, H] log1p(items) of each history basket (0 for padding)
   // Personal history of candidate products: sample, product, features [n_repeat, 8].
   torch::Tensor repeat_sample, repeat_product, repeat_features;
   // Input basket [B, S]: true and masked-input product ids (pad and [MASK] as embedding rows
@@ -86,8 +87,9 @@ struct BasketOutputs {
 
 // The basket model: history baskets (pooled product vectors + gap and store context) and a
 // customer token (T1, T3, T5) encoded, then learned queries cross-attend to them through a
-// transformer decoder into the user vector. Product score = user . product + bias
-// + repeat(personal history features) + price term (sign-constrained).
+// transformer decoder into the user vector. Product score = explore score (user . product + bias)
+// for products new to the customer, repeat score (an MLP over the personal history features and
+// the explore score) for products bought before; plus the sign-constrained price term for all.
 class BasketModelImpl : public torch::nn::Module {
  public:
   explicit BasketModelImpl(const ModelConfig& config);
@@ -110,13 +112,15 @@ class BasketModelImpl : public torch::nn::Module {
   ModelConfig config_;
   int64_t n_products_;
   torch::nn::Embedding items_{nullptr}, gaps_{nullptr}, stores_{nullptr};
-  torch::nn::Linear context_{nullptr}, t2_proj_{nullptr}, t4_proj_{nullptr}, user_proj_{nullptr};
+  torch::nn::Linear context_{nullptr}, t2_proj_{nullptr}, t4_proj_{nullptr}, user_proj_{nullptr},
+      size_proj_{nullptr};
   torch::nn::LayerNorm user_norm_{nullptr};
   HistoryEncoder history_encoder_{nullptr};
   torch::nn::TransformerEncoder item_encoder_{nullptr};
   torch::nn::TransformerDecoder decoder_{nullptr};
   torch::nn::Sequential repeat_{nullptr};
-  torch::nn::Linear price_coef_{nullptr};  // 3 raw coefficients per user, made positive
+  torch::nn::Linear repeat_linear_{nullptr};  // starts as log1p(count): personal top-frequency
+  torch::nn::Linear price_coef_{nullptr};     // 3 raw coefficients per user, made positive
   torch::nn::Linear quantity_{nullptr};
   torch::nn::Linear size_head_{nullptr}, sensitivity_head_{nullptr}, type_head_{nullptr},
       focus_head_{nullptr};
