@@ -1,14 +1,20 @@
 // The "world-model" demand source of the market simulator: the trained store-visit model chooses
-// where (and whether) each shopper goes, the basket model which products go in the basket at the
-// week's shelf prices and promotions, and its quantity head how many units. Also the
-// "sim.simulate" torch job, which runs `retailsim simulate` with this source registered.
+// the store of each trip, the basket model which products go in the basket at the week's shelf
+// prices and promotions, and its quantity head how many units. Also the "sim.simulate" torch job,
+// which runs `retailsim simulate` with this source registered.
+//
+// Two levels come from each shopper's own history instead of the models, because the models do
+// not calibrate them: trips per week (baskets since the first one; the store-visit model's
+// no-trip class is trained on one sampled no-trip week per gap, not on the weekly frequency) and
+// distinct products per trip (the per-product sigmoids of a lightly trained model sum to far more
+// lines than baskets hold). docs/decisions.md has the measurements behind both.
 //
 // Per simulated week the models run once over every shopper (batches of kBatchCustomers, no
 // gradients, eval mode) and their outputs are cached: the scope products' scores without the
 // price term, each shopper's price coefficients (the price term is linear in the price features),
 // the quantity head's per-shopper and per-product parts (it is linear in [user, product]) and the
-// store-visit probabilities. A demand() call then only evaluates
-//   P(product | trip to s) = sigmoid(score + coef . price_features(p, s))
+// store choice. A demand() call then only evaluates
+//   P(product | trip to s) = min(1, lines_scale x sigmoid(score + coef . price_features(p, s)))
 // per (shopper, store visited, product) in plain loops, so repeated runs of the same week
 // (baseline, scenario, probes, seeds) cost no forward pass.
 #include <algorithm>
@@ -78,12 +84,15 @@ float sigmoid(float x) {
 struct WeekState {
   std::vector<int32_t> shopper;  // index into WorldModelDemand::shoppers_, per active shopper
   size_t n() const { return shopper.size(); }
-  std::vector<float> score;       // [n, P] scope products' scores without the price term
-  std::vector<float> coef;        // [n, 3] signed price coefficients
+  std::vector<float> score;  // [n, P] scope products' scores without the price term
+  std::vector<float> coef;   // [n, 3] signed price coefficients
+  // Per shopper: the factor that makes the expected lines of a trip at regular prices (sum of the
+  // sigmoids over the whole catalogue) the shopper's mean basket so far.
+  std::vector<float> lines_scale;
   std::vector<float> rate_user;   // [n] exp(quantity head's shopper part)
   std::vector<float> rate_item;   // [P] exp(quantity head's product part)
-  std::vector<float> visit;       // [n, S + 1] P(trip to scope store s); last: a store elsewhere
-  std::vector<float> no_trip;     // [n]
+  std::vector<float> trips;       // [n] expected trips this week
+  std::vector<float> visit;       // [n, S + 1] P(store s | a trip); last: a store elsewhere
   std::vector<float> base_price;  // [P, S] the week's base price per cell (derived prices)
   // Per scope store: the shoppers likely to visit it (for expected demand).
   std::vector<std::vector<std::pair<int32_t, float>>> visitors;
@@ -135,6 +144,8 @@ class WorldModelDemand final : public sim::DemandSource {
       const float depth_pct = std::round(input.promo_depth[cell] * 100.0f);
       const float actual = std::round(shelf * (100.0f - depth_pct) / 100.0f);
       if (!(actual > 0) || !(base > 0)) continue;
+      // As training saw prices: the promotion flag and depth are the discount against the base
+      // price (derive::promotion_of), so a shelf price below the base reads as a discount.
       const derive::Promotion promo = derive::promotion_of(actual, base, price_config_);
       float* f = features.data() + cell * kPriceFeatures;
       f[0] = std::log(actual / base);
@@ -144,7 +155,8 @@ class WorldModelDemand final : public sim::DemandSource {
     auto probability = [&](size_t i, int p, int s) {
       const float* f = features.data() + (static_cast<size_t>(p) * n_s + s) * kPriceFeatures;
       const float* k = state.coef.data() + i * kPriceFeatures;
-      return sigmoid(state.score[i * n_p + p] + k[0] * f[0] + k[1] * f[1] + k[2] * f[2]);
+      const float x = state.score[i * n_p + p] + k[0] * f[0] + k[1] * f[1] + k[2] * f[2];
+      return std::min(1.0f, state.lines_scale[i] * sigmoid(x));
     };
     auto extra_rate = [&](size_t i, int p) { return state.rate_user[i] * state.rate_item[p]; };
     out.units.assign(market_.n_cells(), 0.0);
@@ -161,12 +173,13 @@ class WorldModelDemand final : public sim::DemandSource {
         for (int p = 0; p < n_p; ++p) out.units[static_cast<size_t>(p) * n_s + s] *= scale_[s];
       });
       double trips = 0;
-      for (size_t i = 0; i < state.n(); ++i) trips += 1.0 - state.no_trip[i];
+      for (size_t i = 0; i < state.n(); ++i) trips += state.trips[i];
       out.trips = static_cast<uint64_t>(std::llround(trips));
       return;
     }
-    // Sampled: one stream per (seed, shopper, week); every product uses two uniforms whatever
-    // happens, so a price change moves only the draws it causes (common random numbers).
+    // Sampled: the number of trips from the stream of (seed, shopper, week), each trip from its
+    // own stream; every product uses two uniforms whatever happens, so a price change moves only
+    // the draws it causes (common random numbers).
     const size_t n_blocks = (state.n() + kBlockCustomers - 1) / kBlockCustomers;
     std::vector<std::vector<std::pair<uint32_t, double>>> block_units(n_blocks);
     std::vector<uint64_t> block_trips(n_blocks, 0);
@@ -176,23 +189,27 @@ class WorldModelDemand final : public sim::DemandSource {
         const int32_t customer = market_.customers[shoppers_[state.shopper[i]]];
         Rng rng = Rng::stream(seed, {kWorldShopperStream, static_cast<uint64_t>(customer),
                                      static_cast<uint64_t>(input.week)});
-        const double u = rng.uniform();
-        if (u >= 1.0 - state.no_trip[i]) continue;  // no trip this week
-        ++block_trips[b];
-        const float* visit = state.visit.data() + i * (n_s + 1);
-        double cdf = 0;
-        int s = 0;
-        for (; s < n_s; ++s) {
-          cdf += visit[s];
-          if (u < cdf) break;
-        }
-        if (s == n_s) continue;  // a store outside the scope
-        for (int p = 0; p < n_p; ++p) {
-          const double u_in = rng.uniform(), u_quantity = rng.uniform();
-          if (!product_known_[p] || u_in >= probability(i, p, s)) continue;
-          const int quantity = 1 + poisson_from_uniform(extra_rate(i, p), u_quantity);
-          block_units[b].push_back(
-              {static_cast<uint32_t>(static_cast<size_t>(p) * n_s + s), quantity * scale_[s]});
+        const int n_trips = poisson_from_uniform(state.trips[i], rng.uniform());
+        block_trips[b] += static_cast<uint64_t>(n_trips);
+        for (int t = 0; t < n_trips; ++t) {
+          Rng trip = Rng::stream(seed, {kWorldShopperStream, static_cast<uint64_t>(customer),
+                                        static_cast<uint64_t>(input.week), uint64_t(t) + 1});
+          const double u = trip.uniform();
+          const float* visit = state.visit.data() + i * (n_s + 1);
+          double cdf = 0;
+          int s = 0;
+          for (; s < n_s; ++s) {
+            cdf += visit[s];
+            if (u < cdf) break;
+          }
+          if (s == n_s) continue;  // a store outside the scope
+          for (int p = 0; p < n_p; ++p) {
+            const double u_in = trip.uniform(), u_quantity = trip.uniform();
+            if (!product_known_[p] || u_in >= probability(i, p, s)) continue;
+            const int quantity = 1 + poisson_from_uniform(extra_rate(i, p), u_quantity);
+            block_units[b].push_back(
+                {static_cast<uint32_t>(static_cast<size_t>(p) * n_s + s), quantity * scale_[s]});
+          }
         }
       }
     });
@@ -281,6 +298,8 @@ class WorldModelDemand final : public sim::DemandSource {
     std::vector<int32_t> customer, input, target, weeks, history, next_store;
     std::vector<int8_t> split;
     std::vector<int16_t> gap, n_items;
+    std::vector<float> mean_lines;  // distinct products per basket in the shopper's history
+    std::vector<float> trip_rate;   // baskets per week since the shopper's first
     for (size_t k = 0; k < shoppers_.size(); ++k) {
       const int32_t c = store_customer_[k];
       const auto baskets = store.baskets_of_customer(c);
@@ -290,6 +309,12 @@ class WorldModelDemand final : public sim::DemandSource {
         ++h;
       if (h == 0) continue;  // no history to predict from
       const int32_t last = baskets[static_cast<size_t>(h) - 1];
+      int64_t history_lines = 0;
+      for (int32_t j = 0; j < h; ++j) history_lines += store.basket_rows(baskets[j]).size();
+      mean_lines.push_back(static_cast<float>(history_lines) / static_cast<float>(h));
+      const int32_t first_week = store.basket_week_index[static_cast<size_t>(baskets[0])];
+      trip_rate.push_back(static_cast<float>(h) /
+                          static_cast<float>(std::max(1, calendar_week - first_week)));
       state.shopper.push_back(static_cast<int32_t>(k));
       customer.push_back(c);
       input.push_back(last);
@@ -317,11 +342,12 @@ class WorldModelDemand final : public sim::DemandSource {
 
     const size_t n = state.n();
     state.score.resize(n * n_p);
+    state.lines_scale.assign(n, 1.0f);
     state.coef.resize(n * kPriceFeatures);
     state.rate_user.resize(n);
     state.rate_item.assign(static_cast<size_t>(n_p), 0.0f);
     state.visit.resize(n * (n_s + 1));
-    state.no_trip.resize(n);
+    state.trips.resize(n);
     std::vector<int64_t> products, stores;
     for (int32_t p : model_product_) products.push_back(std::max(p, 0));
     for (int32_t s : model_store_) stores.push_back(std::max(s, 0));
@@ -339,6 +365,10 @@ class WorldModelDemand final : public sim::DemandSource {
       const prepare::Batch batch = sources_->assemble(samples, rows, 0, 0);
       const BasketOutputs out = basket_->forward(to_tensors(batch, basket_config_));
       const torch::Tensor score = out.product_logits.index_select(1, product_index).contiguous();
+      const torch::Tensor lines =
+          torch::tensor(std::vector<float>(mean_lines.begin() + begin, mean_lines.begin() + end));
+      const torch::Tensor lines_scale = lines / torch::sigmoid(out.product_logits).sum(1);
+      std::copy_n(lines_scale.contiguous().data_ptr<float>(), B, state.lines_scale.begin() + begin);
       std::copy_n(score.data_ptr<float>(), B * n_p, state.score.begin() + begin * n_p);
       const torch::Tensor coef =
           basket_
@@ -378,13 +408,14 @@ class WorldModelDemand final : public sim::DemandSource {
       const float* none = no_trip.data_ptr<float>();
       for (int64_t i = 0; i < B; ++i) {
         float* row = state.visit.data() + (begin + i) * (n_s + 1);
+        const double trip = std::max(1e-6, 1.0 - none[i]);
         double total = 0;
         for (int s = 0; s < n_s; ++s) {
-          row[s] = model_store_[s] >= 0 ? v[i * n_s + s] : 0.0f;
+          row[s] = model_store_[s] >= 0 ? static_cast<float>(v[i * n_s + s] / trip) : 0.0f;
           total += row[s];
         }
-        state.no_trip[begin + i] = none[i];
-        row[n_s] = static_cast<float>(std::max(0.0, 1.0 - none[i] - total));
+        row[n_s] = static_cast<float>(std::max(0.0, 1.0 - total));
+        state.trips[begin + i] = trip_rate[static_cast<size_t>(begin + i)];
       }
     }
     // Poisson rate of extra units = exp(shopper part) x exp(product part).
@@ -393,7 +424,7 @@ class WorldModelDemand final : public sim::DemandSource {
     state.visitors.resize(static_cast<size_t>(n_s));
     for (size_t i = 0; i < n; ++i) {
       for (int s = 0; s < n_s; ++s) {
-        const float v = state.visit[i * (n_s + 1) + s];
+        const float v = state.trips[i] * state.visit[i * (n_s + 1) + s];
         if (v >= kMinVisitProbability) state.visitors[s].push_back({static_cast<int32_t>(i), v});
       }
     }
