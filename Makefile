@@ -1,5 +1,6 @@
-# RetailSim: `make demo` runs the whole chain on generated data, `make test` builds and runs every
-# test, `make bench` measures speed and memory into bench/results/. Each installs what is missing.
+# RetailSim: `make demo` runs the whole chain on generated data (the world model trained and
+# evaluated included), `make test` builds and runs every test, `make bench` measures speed and
+# memory into bench/results/. Each installs what is missing.
 BUILD ?= build
 DATA ?= data/demo
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
@@ -24,8 +25,6 @@ test: build
 
 demo: build
 	@./$(BUILD)/retailsim run --config configs/demo.toml --data $(DATA)
-	@./$(BUILD)/retailsim train --config configs/demo.toml --data $(DATA) --model world
-	@./$(BUILD)/retailsim train --config configs/demo.toml --data $(DATA) --model store-visit
 	@echo "demo results: $(DATA) (raw/, truth/, store/, runs.sqlite); try ./$(BUILD)/retailsim inspect --data $(DATA)"
 
 bench: build

@@ -56,6 +56,7 @@ struct EvaluationRequest {
   std::string protocol;
   std::string split;
   bool force = false;
+  bool price_ablation = false;  // also rank the world model without target-week prices
 };
 // Runs the evaluation, records every method's metrics into runs.sqlite, returns the key figures.
 Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request);

@@ -27,7 +27,8 @@ std::vector<std::string> split_list(const std::string& text) {
 // With a trained world model (and "all" or "world-model" asked for), the model ranks the
 // protocol's cases into reports/rankings/world-model/ first, so evaluate measures it beside the
 // baselines.
-void rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o) {
+void rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o,
+                           bool price_ablation) {
   const bool wanted = std::any_of(o.methods.begin(), o.methods.end(), [](const std::string& m) {
     return m == "all" || m == "world-model";
   });
@@ -43,6 +44,11 @@ void rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o) 
                      {"seed", ctx.seed()},
                      {"config_path", ctx.global.config_path.string()}};
   const Json result = run_torch_job("model.rank", args, ctx.global.quiet);
+  if (price_ablation) {
+    Json ablation = args;
+    ablation["without_prices"] = true;
+    run_torch_job("model.rank", ablation, ctx.global.quiet);
+  }
   spdlog::info("evaluate: the world model ranked {} fold(s) in {}", folds.size(),
                human_duration(result.at("seconds").get<double>()));
 }
@@ -59,7 +65,7 @@ Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request) {
   o.config.validate();
   o.methods = split_list(request.methods.empty() ? "all" : request.methods);
   o.force = request.force;
-  rank_with_world_model(ctx, o);
+  rank_with_world_model(ctx, o, request.price_ablation);
   const eval::EvaluateSummary summary = eval::evaluate(o);
   const Json& report = summary.report;
   if (summary.skipped) return Json{{"skipped", true}};
@@ -98,6 +104,9 @@ Command add_evaluate_command(CLI::App& root) {
       ->check(CLI::IsMember({"temporal", "reality-check"}));
   app->add_option("--split", request->split, "Customers evaluated: test (default) or val")
       ->check(CLI::IsMember({"val", "test"}));
+  app->add_flag("--price-ablation", request->price_ablation,
+                "Also rank the world model as if every price were regular (method "
+                "world-model-no-prices), to measure what the target week's prices add");
   app->add_flag("--force", request->force,
                 "Evaluate even when the report is up to date (same store, truth, ranking files, "
                 "config and methods)");

@@ -89,12 +89,16 @@ Json rank_job(const Json& args) {
   BasketModel model(model_config);
   train::load_checkpoint(checkpoint, *model, nullptr);
   model->eval();
-  const PriceFn prices = price_function(data_dir, *sources);
+  // "without_prices": rank as if every product were at its regular price (an ablation of the
+  // price term; the rankings then go to reports/rankings/world-model-no-prices/).
+  const bool without_prices = args.value("without_prices", false);
+  const PriceFn prices = without_prices ? PriceFn() : price_function(data_dir, *sources);
   const int64_t k = std::min<int64_t>(top_k, model_config.n_products);
   // Customers without a history basket have no sequence to encode: the model's product prior.
   const auto [prior_p, prior_id] = torch::sigmoid(model->product_bias()).topk(k);
 
-  const fs::path out_dir = data_dir / "reports" / "rankings" / "world-model";
+  const fs::path out_dir = data_dir / "reports" / "rankings" /
+                           (without_prices ? "world-model-no-prices" : "world-model");
   Json fold_info = Json::array();
   for (const std::string& fold : folds) {
     const fs::path case_path = data_dir / "reports" / "eval_cases" / (fold + ".npy");
