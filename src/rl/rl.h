@@ -138,7 +138,7 @@ struct PolicyOutcome {
 // Runs `policy` over the held-out weeks for config.eval_seeds seeds (common random numbers:
 // seed s is the same for every policy) and tallies its outcome.
 // With `learned` set, the market is the learned simulator's instead: demand from the
-// "world-model" source in expected mode (its profit prediction).
+// "world-model" source in learned->mode (its profit prediction).
 PolicyOutcome judge_policy(const sim::Market& market, sim::Policy& policy, const RlConfig& config,
                            const WeekSplit& split, uint64_t seed,
                            const sim::DemandOptions* learned = nullptr);
