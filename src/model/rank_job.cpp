@@ -125,11 +125,10 @@ Json rank_job(const Json& args) {
         std::copy_n(prior_p.data_ptr<float>(), k, r.probabilities.begin() + c * k);
         continue;
       }
-      targets.push_back({row[0], row[1], history});
+      targets.push_back({row[0], row[1], history, -1});
       target_case.push_back(c);
     }
-    const prepare::Samples samples =
-        prepare::Samples::next_basket_for(store, targets, prepare_config);
+    const prepare::Samples samples = prepare::Samples::for_targets(store, targets, prepare_config);
     for (int64_t begin = 0; begin < static_cast<int64_t>(targets.size()); begin += kRankBatch) {
       const int64_t end = std::min<int64_t>(begin + kRankBatch, targets.size());
       std::vector<int64_t> rows(static_cast<size_t>(end - begin));

@@ -295,9 +295,7 @@ class WorldModelDemand final : public sim::DemandSource {
     const int n_p = market_.n_products(), n_s = market_.n_stores();
     WeekState state;
     // Each shopper's state: the store-visit sample of this week (history = baskets before it).
-    std::vector<int32_t> customer, input, target, weeks, history, next_store;
-    std::vector<int8_t> split;
-    std::vector<int16_t> gap, n_items;
+    std::vector<prepare::Samples::Target> targets;
     std::vector<float> mean_lines;  // distinct products per basket in the shopper's history
     std::vector<float> trip_rate;   // baskets per week since the shopper's first
     for (size_t k = 0; k < shoppers_.size(); ++k) {
@@ -308,7 +306,6 @@ class WorldModelDemand final : public sim::DemandSource {
              store.basket_week_index[static_cast<size_t>(baskets[h])] < calendar_week)
         ++h;
       if (h == 0) continue;  // no history to predict from
-      const int32_t last = baskets[static_cast<size_t>(h) - 1];
       int64_t history_lines = 0;
       for (int32_t j = 0; j < h; ++j) history_lines += store.basket_rows(baskets[j]).size();
       mean_lines.push_back(static_cast<float>(history_lines) / static_cast<float>(h));
@@ -316,29 +313,10 @@ class WorldModelDemand final : public sim::DemandSource {
       trip_rate.push_back(static_cast<float>(h) /
                           static_cast<float>(std::max(1, calendar_week - first_week)));
       state.shopper.push_back(static_cast<int32_t>(k));
-      customer.push_back(c);
-      input.push_back(last);
-      target.push_back(-1);
-      weeks.push_back(calendar_week);
-      history.push_back(h);
-      next_store.push_back(-1);
-      split.push_back(2);
-      gap.push_back(static_cast<int16_t>(std::min<int32_t>(
-          calendar_week - store.basket_week_index[static_cast<size_t>(last)], 32767)));
-      n_items.push_back(static_cast<int16_t>(
-          std::min<int64_t>(store.basket_rows(last).size(), prepare_config_.max_items)));
+      targets.push_back({c, -1, h, calendar_week});
     }
-    prepare::Samples samples;
-    samples.kind = prepare::SampleKind::kStoreVisit;
-    samples.customer = Column<int32_t>::from_values(std::move(customer));
-    samples.input_basket = Column<int32_t>::from_values(std::move(input));
-    samples.target_basket = Column<int32_t>::from_values(std::move(target));
-    samples.week = Column<int32_t>::from_values(std::move(weeks));
-    samples.history_count = Column<int32_t>::from_values(std::move(history));
-    samples.next_store = Column<int32_t>::from_values(std::move(next_store));
-    samples.split = Column<int8_t>::from_values(std::move(split));
-    samples.gap_weeks = Column<int16_t>::from_values(std::move(gap));
-    samples.n_items = Column<int16_t>::from_values(std::move(n_items));
+    const prepare::Samples samples = prepare::Samples::for_targets(
+        store, targets, prepare_config_, prepare::SampleKind::kStoreVisit);
 
     const size_t n = state.n();
     state.score.resize(n * n_p);

@@ -180,15 +180,18 @@ struct Samples {
   std::vector<int64_t> rows_of_split(int8_t split) const;
   // Throws Error ("run retailsim prepare first") when the folder or a column is missing.
   static Samples open(const fs::path& data_dir, SampleKind kind);
-  // Next-basket samples (in memory, split 2) for chosen targets, e.g. the evaluation cases the
-  // world model ranks: each target is (customer, target basket, history_count = how many of the
-  // customer's baskets, in time order, form the history). The input basket is the last history
-  // basket. Throws Error when a history_count is 0 or beyond the customer's baskets.
+  // Samples of `kind` (in memory, split 2) for chosen moments, e.g. the evaluation cases the
+  // world model ranks or the shoppers of a simulated week: each target is (customer, target
+  // basket or -1 for none, history_count = how many of the customer's baskets, in time order,
+  // form the history, week = the calendar week of the moment, -1: the target basket's). The
+  // input basket is the last history basket. Throws Error when a history_count is 0 or beyond
+  // the customer's baskets, or a target without basket has no week.
   struct Target {
-    int32_t customer = 0, target_basket = 0, history_count = 0;
+    int32_t customer = 0, target_basket = -1, history_count = 0, week = -1;
   };
-  static Samples next_basket_for(const Store& store, std::span<const Target> targets,
-                                 const PrepareConfig& config);
+  static Samples for_targets(const Store& store, std::span<const Target> targets,
+                             const PrepareConfig& config,
+                             SampleKind kind = SampleKind::kNextBasket);
 };
 
 // ---------------------------------------------------------------------------------------------

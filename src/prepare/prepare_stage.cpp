@@ -170,8 +170,8 @@ Samples Samples::open(const fs::path& data_dir, SampleKind kind) {
   return s;
 }
 
-Samples Samples::next_basket_for(const Store& store, std::span<const Target> targets,
-                                 const PrepareConfig& config) {
+Samples Samples::for_targets(const Store& store, std::span<const Target> targets,
+                             const PrepareConfig& config, SampleKind kind) {
   std::vector<int32_t> customer, input, target, week, history, next_store;
   std::vector<int8_t> split;
   std::vector<int16_t> gap, n_items;
@@ -181,8 +181,12 @@ Samples Samples::next_basket_for(const Store& store, std::span<const Target> tar
       fail("next-basket target of customer {}: history of {} baskets, the customer has {}",
            t.customer, t.history_count, baskets.size());
     }
+    if (t.week < 0 && t.target_basket < 0) {
+      fail("sample of customer {}: neither a target basket nor a week", t.customer);
+    }
     const int32_t in = baskets[static_cast<size_t>(t.history_count) - 1];
-    const int32_t w = store.basket_week_index[static_cast<size_t>(t.target_basket)];
+    const int32_t w =
+        t.week >= 0 ? t.week : store.basket_week_index[static_cast<size_t>(t.target_basket)];
     customer.push_back(t.customer);
     input.push_back(in);
     target.push_back(t.target_basket);
@@ -196,7 +200,7 @@ Samples Samples::next_basket_for(const Store& store, std::span<const Target> tar
         static_cast<int16_t>(std::min<int64_t>(store.basket_rows(in).size(), config.max_items)));
   }
   Samples s;
-  s.kind = SampleKind::kNextBasket;
+  s.kind = kind;
   s.customer = Column<int32_t>::from_values(std::move(customer));
   s.input_basket = Column<int32_t>::from_values(std::move(input));
   s.target_basket = Column<int32_t>::from_values(std::move(target));

@@ -74,6 +74,44 @@ TEST(Samples, NextBasketPairsFollowTheirRules) {
   }
 }
 
+TEST(Samples, ForTargetsMatchesTheStoredNextBasketSamplesAndChecksHistories) {
+  const Loaded l;
+  const SampleColumns& n = l.set.next_basket;
+  ASSERT_GT(n.size(), 0u);
+  std::vector<Samples::Target> targets;
+  for (size_t i = 0; i < std::min<size_t>(n.size(), 50); ++i) {
+    targets.push_back({n.customer[i], n.target_basket[i], n.history_count[i], -1});
+  }
+  const Samples s = Samples::for_targets(l.store, targets, l.config);
+  ASSERT_EQ(s.size(), targets.size());
+  for (size_t i = 0; i < targets.size(); ++i) {
+    EXPECT_EQ(s.input_basket[i], n.input_basket[i]);
+    EXPECT_EQ(s.week[i], n.week[i]);
+    EXPECT_EQ(s.gap_weeks[i], n.gap_weeks[i]);
+    EXPECT_EQ(s.n_items[i], n.n_items[i]);
+    EXPECT_EQ(s.split[i], 2);
+  }
+  // A moment without a target basket takes its week; a store-visit kind keeps it.
+  const Samples visit = Samples::for_targets(
+      l.store, std::vector<Samples::Target>{{n.customer[0], -1, n.history_count[0], n.week[0] + 1}},
+      l.config, SampleKind::kStoreVisit);
+  EXPECT_EQ(visit.kind, SampleKind::kStoreVisit);
+  EXPECT_EQ(visit.week[0], n.week[0] + 1);
+  EXPECT_EQ(visit.target_basket[0], -1);
+  // No history, or more history than the customer has, or no week at all: errors.
+  EXPECT_THROW(Samples::for_targets(
+                   l.store, std::vector<Samples::Target>{{n.customer[0], -1, 0, 3}}, l.config),
+               Error);
+  const auto too_many = static_cast<int32_t>(l.store.baskets_of_customer(n.customer[0]).size()) + 1;
+  EXPECT_THROW(
+      Samples::for_targets(l.store, std::vector<Samples::Target>{{n.customer[0], -1, too_many, 3}},
+                           l.config),
+      Error);
+  EXPECT_THROW(Samples::for_targets(
+                   l.store, std::vector<Samples::Target>{{n.customer[0], -1, 1, -1}}, l.config),
+               Error);
+}
+
 TEST(Samples, StoreVisitsAndNoTripWeeksAreBounded) {
   const Loaded l;
   const SampleColumns& v = l.set.store_visit;
