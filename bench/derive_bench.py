@@ -67,6 +67,15 @@ def run_capture(cmd, cwd=None):
     return seconds, peak, stdout, rc
 
 
+def run_checked(cmd, what):
+    """Runs a step with run_capture; exits naming the step when it fails. Returns (s, peak)."""
+    seconds, peak, _stdout, rc = run_capture(cmd)
+    if rc != 0:
+        sys.exit(f"{what} failed (exit {rc})")
+    print(f"  {what}: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB", flush=True)
+    return seconds, peak
+
+
 def last_json_line(text):
     for line in reversed(text.strip().splitlines()):
         if line.startswith("{"):

@@ -18,15 +18,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(HERE))
-from derive_bench import run_capture  # noqa: E402
-
-
-def run(cmd, what):
-    seconds, peak, stdout, rc = run_capture(cmd)
-    if rc != 0:
-        sys.exit(f"{what} failed (exit {rc})")
-    print(f"  {what}: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB", flush=True)
-    return seconds, peak
+from derive_bench import run_checked as run  # noqa: E402
 
 
 def evaluate(base, data, protocol):

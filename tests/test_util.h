@@ -32,9 +32,15 @@ class ScratchDir {
   fs::path path_;
 };
 
-inline fs::path shared_dir() { return fs::path(RETAILSIM_SHARED_DIR); }
-inline fs::path lgsr_sample_dir() { return shared_dir() / "data" / "lgsr-sample"; }
-inline fs::path retailsim_binary() { return fs::path(RETAILSIM_BINARY); }
+inline fs::path shared_dir() {
+  return fs::path(RETAILSIM_SHARED_DIR);
+}
+inline fs::path lgsr_sample_dir() {
+  return shared_dir() / "data" / "lgsr-sample";
+}
+inline fs::path retailsim_binary() {
+  return fs::path(RETAILSIM_BINARY);
+}
 
 // Runs a shell command, returns its exit status; stdout+stderr go to `output` when given.
 inline int run_command(const std::string& command, std::string* output = nullptr) {
@@ -47,6 +53,23 @@ inline int run_command(const std::string& command, std::string* output = nullptr
   int status = ::pclose(pipe);
   if (output) *output = text;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs the chain up to `prepare` (generate the tiny preset, ingest, derive prices, features,
+// prepare) into `data` with the binary. Returns "" on success, else the failing step and its
+// output (for ASSERT_EQ(..., "")).
+inline std::string prepare_tiny_dataset(const std::string& data) {
+  const std::string bin = retailsim_binary().string();
+  std::string out;
+  if (run_command(bin + " --quiet generate --preset tiny --out " + data, &out) != 0) {
+    return "generate: " + out;
+  }
+  for (const char* step : {"ingest", "derive --stage prices", "features", "prepare"}) {
+    if (run_command(bin + " --quiet " + step + " --data " + data, &out) != 0) {
+      return std::string(step) + ": " + out;
+    }
+  }
+  return "";
 }
 
 }  // namespace retailsim::testing

@@ -21,14 +21,7 @@ TEST(SimulateCli, WorldModelSourceAnswersBesideTheTruth) {
   const std::string bin = retailsim_binary().string();
   const std::string data = dir.path().string();
   std::string out;
-  ASSERT_EQ(run_command(bin + " --quiet generate --preset tiny --out " + data, &out), 0) << out;
-  for (const char* step : {"ingest", "derive --stage prices", "features", "prepare"}) {
-    ASSERT_EQ(run_command(bin + " --quiet " + step + " --data " + data, &out), 0) << out;
-  }
-  const Store store = Store::open(dir.path());
-  fs::create_directories(dir / "features" / "graph_embeddings");
-  write_npy(dir / "features" / "graph_embeddings" / "embeddings.npy",
-            std::vector<float>(store.n_products() * 256, 0.0f), {store.n_products(), 256});
+  ASSERT_EQ(testing::prepare_tiny_dataset(data), "");
   {
     std::ofstream f(dir / "model.toml");
     f << "[model]\nd_model = 16\nn_heads = 2\nfeedforward = 32\n"
