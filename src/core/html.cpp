@@ -1,6 +1,8 @@
 // HTML helpers shared by the reports (derive.html, evaluation.html).
 #include "core/html.h"
 
+#include <fmt/format.h>
+
 namespace retailsim {
 
 std::string html_escape(std::string_view text) {
@@ -51,6 +53,25 @@ std::string html_page_begin(std::string_view title, std::string_view heading) {
 
 std::string html_page_end() {
   return "</body></html>\n";
+}
+
+std::string svg_axes(double left, double top, double right, double bottom, double lo, double hi,
+                     int decimals) {
+  std::string svg = fmt::format(
+      "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444\"/>\n", left, top, bottom);
+  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#444\"/>\n", left,
+                     bottom, right);
+  for (int t = 0; t <= 4; ++t) {
+    const double v = lo + (hi - lo) * t / 4;
+    const double y = top + (hi - v) / (hi - lo) * (bottom - top);
+    const std::string label =
+        decimals < 0 ? fmt::format("{:.4g}", v) : fmt::format("{:.{}f}", v, decimals);
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>"
+        "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#eee\"/>\n",
+        left - 4, y + 4, label, left, y, right, y);
+  }
+  return svg;
 }
 
 }  // namespace retailsim

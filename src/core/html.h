@@ -17,4 +17,10 @@ std::string html_table(const std::vector<std::string>& header,
 std::string html_page_begin(std::string_view title, std::string_view heading);
 std::string html_page_end();
 
+// SVG of a chart's two axes (left and bottom) and 5 horizontal grid lines, each labelled with its
+// value. The plot area spans x in [left, right] and y in [top, bottom] (pixels); values lo..hi map
+// from bottom to top. `decimals` < 0 labels with 4 significant digits.
+std::string svg_axes(double left, double top, double right, double bottom, double lo, double hi,
+                     int decimals);
+
 }  // namespace retailsim

@@ -82,17 +82,7 @@ std::string svg_plot(const Json& s, const std::vector<std::string>& names) {
     }
   }
   // Axes and y ticks.
-  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444\"/>\n", left,
-                     top, H - bottom);
-  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#444\"/>\n", left,
-                     H - bottom, W - right);
-  for (int t = 0; t <= 4; ++t) {
-    const double v = lo + (hi - lo) * t / 4;
-    svg += fmt::format(
-        "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{:.0f}</text>"
-        "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#eee\"/>\n",
-        left - 4, y(v) + 4, v, left, y(v), W - right, y(v));
-  }
+  svg += svg_axes(left, top, W - right, H - bottom, lo, hi, 0);
   const size_t every = std::max<size_t>(1, weeks.size() / 8);
   for (size_t i = 0; i < weeks.size(); i += every) {
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",

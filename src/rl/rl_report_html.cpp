@@ -57,17 +57,7 @@ std::string svg_lines(const std::vector<std::pair<std::string, std::vector<doubl
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
       "font-family=\"sans-serif\" font-size=\"11\">\n",
       W, H);
-  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444\"/>\n", left,
-                     top, H - bottom);
-  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#444\"/>\n", left,
-                     H - bottom, W - right);
-  for (int t = 0; t <= 4; ++t) {
-    const double v = lo + (hi - lo) * t / 4;
-    svg += fmt::format(
-        "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{:.4g}</text>"
-        "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#eee\"/>\n",
-        left - 4, y(v) + 4, v, left, y(v), W - right, y(v));
-  }
+  svg += svg_axes(left, top, W - right, H - bottom, lo, hi, -1);
   const size_t every = std::max<size_t>(1, n / 8);
   for (size_t i = 0; i < n; i += every)
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x(i),
