@@ -76,9 +76,10 @@ torch::Tensor BasketTask::next_basket_loss(const BatchTensors& t,
   add("bce", w.bce, [&] { return multilabel_bce_loss(out.product_logits, targets); });
   add("sampled_softmax", w.sampled_softmax, [&] {
     const auto options = torch::TensorOptions().dtype(torch::kInt64).device(device_);
-    torch::Tensor negatives = config_.n_negatives >= config_.n_products
-                                  ? torch::arange(config_.n_products, options)
-                                  : torch::randint(config_.n_products, {config_.n_negatives}, options);
+    torch::Tensor negatives =
+        config_.n_negatives >= config_.n_products
+            ? torch::arange(config_.n_products, options)
+            : torch::randint(config_.n_products, {config_.n_negatives}, options);
     return sampled_softmax_loss(out.product_logits, t.target_sample, t.target_product, negatives);
   });
   add("contrastive", w.contrastive, [&] {

@@ -110,8 +110,8 @@ BatchTensors to_tensors(const prepare::Batch& batch, const ModelConfig& config,
         const int64_t weeks_before = batch.week[b] - batch.history_week[h];
         gap[slot] = std::clamp<int64_t>(weeks_before, 0, config.max_gap_weeks);
         store[slot] = batch.history_store[h];
-        size[slot] = std::log1p(static_cast<float>(batch.history_item_offsets[h + 1] -
-                                                   batch.history_item_offsets[h]));
+        size[slot] = std::log1p(
+            static_cast<float>(batch.history_item_offsets[h + 1] - batch.history_item_offsets[h]));
         offsets.push_back(static_cast<int64_t>(items.size()));
         for (int64_t i = batch.history_item_offsets[h]; i < batch.history_item_offsets[h + 1];
              ++i) {

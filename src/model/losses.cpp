@@ -18,9 +18,9 @@ torch::Tensor multilabel_bce_loss(const torch::Tensor& logits, const torch::Tens
 torch::Tensor sampled_softmax_loss(const torch::Tensor& logits, const torch::Tensor& sample,
                                    const torch::Tensor& positive, const torch::Tensor& negatives) {
   if (positive.numel() == 0) return torch::zeros({}, logits.options());
-  torch::Tensor rows = logits.index_select(0, sample);                // [M, N]
-  torch::Tensor pos = rows.gather(1, positive.unsqueeze(1));          // [M, 1]
-  torch::Tensor neg = rows.index_select(1, negatives);                // [M, K]
+  torch::Tensor rows = logits.index_select(0, sample);        // [M, N]
+  torch::Tensor pos = rows.gather(1, positive.unsqueeze(1));  // [M, 1]
+  torch::Tensor neg = rows.index_select(1, negatives);        // [M, K]
   neg = neg.masked_fill(negatives.unsqueeze(0) == positive.unsqueeze(1), -1e9);
   return -torch::log_softmax(torch::cat({pos, neg}, 1), 1).select(1, 0).mean();
 }

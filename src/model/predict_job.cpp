@@ -5,20 +5,12 @@
 #include "core/error.h"
 #include "model/model.h"
 #include "model/modules.h"
+#include "model/tasks.h"
 #include "train/trainer.h"
 
 namespace retailsim::model {
 
-PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& sources);
-
 namespace {
-
-fs::path checkpoint_of(const fs::path& data_dir, const std::string& which) {
-  const fs::path dir = data_dir / "models" / which;
-  if (fs::exists(dir / "best.pt")) return dir / "best.pt";
-  if (fs::exists(dir / "latest.pt")) return dir / "latest.pt";
-  return {};
-}
 
 // The customer's sample of `kind` to predict from: the one whose target is week `week` (-1: the
 // latest).
@@ -51,11 +43,7 @@ Json predict_job(const Json& args) {
   const uint64_t seed = args.value("seed", uint64_t{42});
   const std::string config_path = args.value("config_path", "");
   const Config config = config_path.empty() ? Config() : Config::load(config_path);
-  const fs::path world_checkpoint = checkpoint_of(data_dir, "world");
-  if (world_checkpoint.empty()) {
-    fail("{}: no trained world model (run retailsim train --data {} --model world)",
-         (data_dir / "models" / "world").string(), data_dir.string());
-  }
+  const fs::path world_checkpoint = require_checkpoint(data_dir, "world");
   prepare::PrepareConfig prepare_config =
       prepare::PrepareConfig::from_section(config.section("prepare"), seed);
   auto sources = prepare::TensorSources::open(data_dir, prepare_config);
@@ -105,7 +93,7 @@ Json predict_job(const Json& args) {
                              {"probability", size[k].item<double>()}};
   }
 
-  const fs::path visit_checkpoint = checkpoint_of(data_dir, "store-visit");
+  const fs::path visit_checkpoint = find_checkpoint(data_dir, "store-visit");
   if (!visit_checkpoint.empty()) {
     const prepare::Samples visits =
         prepare::Samples::open(data_dir, prepare::SampleKind::kStoreVisit);

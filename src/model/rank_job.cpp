@@ -10,11 +10,10 @@
 #include "core/npy.h"
 #include "model/model.h"
 #include "model/modules.h"
+#include "model/tasks.h"
 #include "train/trainer.h"
 
 namespace retailsim::model {
-
-PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& sources);
 
 namespace {
 
@@ -52,12 +51,7 @@ Json rank_job(const Json& args) {
   const std::string config_path = args.value("config_path", "");
   const Config config = config_path.empty() ? Config() : Config::load(config_path);
   const fs::path model_dir = data_dir / "models" / "world";
-  fs::path checkpoint = model_dir / "best.pt";
-  if (!fs::exists(checkpoint)) checkpoint = model_dir / "latest.pt";
-  if (!fs::exists(checkpoint)) {
-    fail("{}: no trained world model (run retailsim train --data {} --model world)",
-         model_dir.string(), data_dir.string());
-  }
+  const fs::path checkpoint = require_checkpoint(data_dir, "world");
   std::vector<std::string> folds;
   if (args.contains("folds")) {
     folds = args.at("folds").get<std::vector<std::string>>();

@@ -11,6 +11,15 @@ namespace retailsim::model {
 // "cuda" without CUDA and for unknown names.
 torch::Device choose_device(const std::string& name);
 
+// The checkpoint of a trained model: <data>/models/<which>/best.pt, else latest.pt; empty when
+// there is neither. require_checkpoint throws Error naming the folder and the train command.
+fs::path find_checkpoint(const fs::path& data_dir, const std::string& which);
+fs::path require_checkpoint(const fs::path& data_dir, const std::string& which);
+
+// Candidate price features by (store, calendar week) from the derived price table, cached per
+// cell visited (the target week's prices of every product, as training sees them).
+PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& sources);
+
 // Ranking figures of next-basket logits against the targets: sums over samples (divide by
 // "samples"): recall@10, ndcg@10, hit@10.
 Json ranking_sums(const torch::Tensor& logits, const BatchTensors& batch, int64_t k = 10);

@@ -31,6 +31,7 @@
 #include "derive/derive.h"
 #include "model/model.h"
 #include "model/modules.h"
+#include "model/tasks.h"
 #include "sim/sim.h"
 #include "synth/world.h"
 #include "train/trainer.h"
@@ -48,14 +49,6 @@ constexpr size_t kCacheBytes = size_t{1} << 30;
 // Visits less likely than this are left out of expected demand (their share of units is below
 // the model's own error); sampled mode draws every outcome.
 constexpr float kMinVisitProbability = 1e-4f;
-
-fs::path checkpoint_of(const fs::path& data_dir, const std::string& which) {
-  const fs::path dir = data_dir / "models" / which;
-  if (fs::exists(dir / "best.pt")) return dir / "best.pt";
-  if (fs::exists(dir / "latest.pt")) return dir / "latest.pt";
-  fail("{}: no trained {} model (run retailsim train --data {} --model {})",
-       (dir / "best.pt").string(), which, data_dir.string(), which);
-}
 
 ModelConfig config_of(const fs::path& checkpoint) {
   const fs::path path = checkpoint.parent_path() / "model.json";
@@ -102,8 +95,8 @@ class WorldModelDemand final : public sim::DemandSource {
  public:
   WorldModelDemand(const sim::Market& market, const sim::DemandOptions& options)
       : market_(market), mode_(options.mode), data_dir_(options.data_dir) {
-    const fs::path world_checkpoint = checkpoint_of(data_dir_, "world");
-    const fs::path visit_checkpoint = checkpoint_of(data_dir_, "store-visit");
+    const fs::path world_checkpoint = require_checkpoint(data_dir_, "world");
+    const fs::path visit_checkpoint = require_checkpoint(data_dir_, "store-visit");
     basket_config_ = config_of(world_checkpoint);
     visit_config_ = config_of(visit_checkpoint);
     prepare_config_ = prepare::PrepareConfig::from_section(Config().section("prepare"), 42);
