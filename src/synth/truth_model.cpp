@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "synth/truth_terms.h"
 #include "synth/world.h"
 
 namespace retailsim::synth {
@@ -20,14 +21,6 @@ namespace {
 int find_code(const std::unordered_map<std::string, int>& map, std::string_view code) {
   auto it = map.find(std::string(code));
   return it == map.end() ? -1 : it->second;
-}
-
-// Weight of entry i of a cumulative table over [begin, end) (cum restarts at each CSR segment).
-double cumulative_share(const std::vector<float>& cum, int64_t begin, int64_t end, int64_t i) {
-  const double total = cum[static_cast<size_t>(end - 1)];
-  if (total <= 0) return 0;
-  const double before = i == begin ? 0.0 : cum[static_cast<size_t>(i - 1)];
-  return (cum[static_cast<size_t>(i)] - before) / total;
 }
 
 }  // namespace
@@ -46,11 +39,7 @@ TruthModel::TruthModel(World world)
     index_->customer.emplace(customer_code_text(w.customer_number[c]), c);
   for (int p = 0; p < w.n_products(); ++p) index_->product.emplace(w.product_code[p], p);
   for (int s = 0; s < w.n_stores(); ++s) index_->store.emplace(w.store_code[s], s);
-  index_->complement_sources.resize(static_cast<size_t>(w.n_cl()));
-  for (int a = 0; a < w.n_cl(); ++a) {
-    for (int k = w.cl_complement_offsets[a]; k < w.cl_complement_offsets[a + 1]; ++k)
-      index_->complement_sources[static_cast<size_t>(w.cl_complements[k])].push_back(a);
-  }
+  index_->complement_sources = complement_sources(w);
 }
 
 TruthModel::TruthModel(TruthModel&&) noexcept = default;
@@ -106,51 +95,38 @@ TruthModel::LineRates TruthModel::line_rates(int customer, int week, int store,
   const int zone = prices_override ? prices_override->zone_of_store(w, store) : format;
   const int seg = w.customer_seg1[customer];
 
-  // Per product: stocked, accepted at this week's price, and its explore share within its
-  // sub-commodity (the choice weight normalised per sub-commodity).
-  std::vector<double> accept(n), explore(n);
-  std::vector<uint8_t> stocked(n);
-  for (int p = 0; p < n; ++p) {
-    int32_t actual, depth;
-    if (prices_override) {
-      actual = prices_override->actual(zone, p);
-      depth = prices_override->depth(zone, p);
-    } else {
-      depth = w.promo_depth(week, format, p);
-      actual = promo_price(w.base_price(week, format, p), depth);
+  // Per product: accepted at this week's price and its explore share within its sub-commodity.
+  PriceTerms terms;
+  if (prices_override) {
+    const size_t from = static_cast<size_t>(zone) * n;
+    terms = price_terms(w, seg, format, std::span(prices_override->actual_pence).subspan(from, n),
+                        std::span(prices_override->promo_depth_pct).subspan(from, n));
+  } else {
+    std::vector<int32_t> actual(n);
+    std::vector<uint8_t> depth(n);
+    for (int p = 0; p < n; ++p) {
+      depth[p] = static_cast<uint8_t>(w.promo_depth(week, format, p));
+      actual[p] = promo_price(w.base_price(week, format, p), depth[p]);
     }
-    accept[p] = line_accept_probability(w, seg, format, p, actual, depth);
-    explore[p] = w.product_popularity[p] * w.seg1_tier_pref[seg][w.product_tier[p]] *
-                 price_response(w, seg, format, p, actual, depth);
-    stocked[p] = w.stocked(store, p) ? 1 : 0;
+    terms = price_terms(w, seg, format, actual, depth);
   }
+  const std::vector<double>& accept = terms.accept;
+  const std::vector<double>& explore = terms.explore;
+  std::vector<uint8_t> stocked(n);
+  for (int p = 0; p < n; ++p) stocked[p] = w.stocked(store, p) ? 1 : 0;
   const int n_cl = w.n_cl();
   std::vector<double> unstocked_explore(n_cl, 0.0);  // explore mass of unstocked products
   for (int cl = 0; cl < n_cl; ++cl) {
-    double sum = 0;
-    for (int i = w.cl_offsets[cl]; i < w.cl_offsets[cl + 1]; ++i) sum += explore[w.cl_products[i]];
     for (int i = w.cl_offsets[cl]; i < w.cl_offsets[cl + 1]; ++i) {
-      const int p = w.cl_products[i];
-      explore[p] = sum > 0 ? explore[p] / sum : 0.0;
-      if (!stocked[p]) unstocked_explore[cl] += explore[p];
+      if (!stocked[w.cl_products[i]]) unstocked_explore[cl] += explore[w.cl_products[i]];
     }
   }
 
   // The candidate of one planned line: a favourite (repeat_share), else a sub-commodity (half the
   // time a preferred one, else by attractiveness) explored by choice weight.
   const int64_t f0 = w.customer_fav_offsets[customer], f1 = w.customer_fav_offsets[customer + 1];
-  const int64_t c0 = w.customer_cat_offsets[customer], c1 = w.customer_cat_offsets[customer + 1];
   const double repeat = f1 > f0 ? w.customer_repeat_share[customer] : 0.0;
-  const double preferred = c1 > c0 ? 0.5 : 0.0;
-  std::vector<double> cl_share(n_cl, 0.0);
-  const double attractiveness_total = w.cl_attractiveness_cum.back();
-  for (int cl = 0; cl < n_cl; ++cl) {
-    const double before = cl == 0 ? 0.0 : w.cl_attractiveness_cum[cl - 1];
-    cl_share[cl] =
-        (1.0 - preferred) * (w.cl_attractiveness_cum[cl] - before) / attractiveness_total;
-  }
-  for (int64_t i = c0; i < c1; ++i)
-    cl_share[w.customer_cat_cl[i]] += preferred * cumulative_share(w.customer_cat_cum, c0, c1, i);
+  const std::vector<double> cl_share = cl_shares(w, customer);
   std::vector<double> candidate(n, 0.0);
   for (int p = 0; p < n; ++p)
     candidate[p] = (1.0 - repeat) * cl_share[w.product_cl[p]] * explore[p];
@@ -191,8 +167,7 @@ TruthModel::LineRates TruthModel::line_rates(int customer, int week, int store,
     rates.per_line[p] = std::min(1.0, direct[p] + complement);
   }
   rates.any_added = any_added;
-  rates.extra_lines_mean =
-      std::max(0.0, w.customer_lines_mean[customer] * kFormatTripSize[format] - 1.0);
+  rates.extra_lines_mean = extra_lines_mean(w, customer, format);
   return rates;
 }
 
@@ -208,7 +183,7 @@ std::vector<double> TruthModel::product_probabilities(int customer, int week, in
   const double mu = rates.extra_lines_mean;
   const double shape = w.config.trip_size_shape;
   auto none_in_trip = [&](double r) { return (1.0 - r) * std::pow(1.0 + mu * r / shape, -shape); };
-  const double service = w.service_products.empty() ? 0.0 : w.config.service_trip_share;
+  const double service = service_share(w);
   const double n_service = static_cast<double>(w.service_products.size());
   std::vector<double> out(n);
   for (int p = 0; p < n; ++p) out[p] = (1.0 - service) * (1.0 - none_in_trip(per_line[p]));
@@ -229,17 +204,14 @@ std::vector<double> TruthModel::expected_units(int customer, int week, int store
   const LineRates rates = line_rates(customer, week, store, prices_override);
   const int zone =
       prices_override ? prices_override->zone_of_store(w, store) : w.store_format[store];
-  const double service = w.service_products.empty() ? 0.0 : w.config.service_trip_share;
+  const double service = service_share(w);
   const double planned = 1.0 + rates.extra_lines_mean;
   std::vector<double> out(n, 0.0);
   for (int p = 0; p < n; ++p) {
     if (rates.per_line[p] <= 0) continue;
     const int depth =
         prices_override ? prices_override->depth(zone, p) : w.promo_depth(week, zone, p);
-    // Further units of a line: each with chance x, at most 40 units in all.
-    const double x = std::min(0.8, w.product_extra_unit_prob[p] + 0.15 * depth / 25.0);
-    const double quantity = (1.0 - std::pow(x, 40)) / (1.0 - x);
-    out[p] = (1.0 - service) * planned * rates.per_line[p] * quantity;
+    out[p] = (1.0 - service) * planned * rates.per_line[p] * line_quantity(w, p, depth);
   }
   for (int p : w.service_products)
     out[p] += service / static_cast<double>(w.service_products.size());
