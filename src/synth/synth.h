@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -144,6 +145,33 @@ class TruthModel {
   std::unique_ptr<World> world_;
   struct Index;
   std::unique_ptr<Index> index_;
+};
+
+// TruthModel::expected_units summed over many shoppers of one week, for a simulator: the
+// per-product terms that depend only on a price zone and a shopper's segment are computed once
+// for the week, those of a store's assortment once per store and segment, and each shopper adds
+// only what is its own (favourites, preferred sub-commodities, trip size) in one pass over the
+// products. Same closed form; sums agree with expected_units up to rounding. Thread-safe for
+// concurrent const calls.
+class TruthWeekUnits {
+ public:
+  // `world` must outlive this; `prices` (the week's prices by zone, prices.week the week) is
+  // prepared here and not kept.
+  TruthWeekUnits(const World& world, const WeekPrices& prices);
+  TruthWeekUnits(TruthWeekUnits&&) noexcept;
+  TruthWeekUnits& operator=(TruthWeekUnits&&) noexcept;
+  ~TruthWeekUnits();
+
+  // units[p] += sum over i of trips[i] x expected_units(customers[i], prices.week, store,
+  // &prices)[p], for every product p (world ids; units has one entry per product); shoppers with
+  // trips[i] <= 0 add nothing. Throws Error when the store's zone is of another format.
+  void add_store_units(int store, std::span<const int32_t> customers, std::span<const double> trips,
+                       std::span<double> units) const;
+
+ private:
+  const World* world_;
+  struct Week;
+  std::unique_ptr<const Week> week_;
 };
 
 }  // namespace retailsim::synth
