@@ -1,9 +1,9 @@
 // The "truth" demand source: the generator's own behaviour model (synth/world.h) driven by the
 // environment's prices instead of the generator's calendar, sampled (the generator's sampler) or
-// in expectation (synth::TruthModel's closed form). Stores whose prices differ from their
-// format's get a price zone of their own; shoppers are simulated in blocks in parallel, each with
-// its own random stream per (seed, customer, week), so results are common random numbers and do
-// not depend on the thread count.
+// in expectation (synth::TruthModel's closed form, summed over shoppers by
+// synth::TruthWeekUnits). Stores whose prices differ from their format's get a price zone of their
+// own; shoppers are simulated in blocks in parallel, each with its own random stream per (seed,
+// customer, week), so results are common random numbers and do not depend on the thread count.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -108,23 +108,24 @@ class TruthDemand final : public DemandSource {
  private:
   // Expected units: per store of the scope (in parallel, each writing its own cells), the sum
   // over the shoppers who may visit it of expected trips x chance of this store x expected units
-  // of one trip there (synth::TruthModel's closed form).
+  // of one trip there (synth::TruthModel's closed form, summed by synth::TruthWeekUnits).
   void expected_demand(int week, const synth::WeekPrices& prices, WeekDemand& out) const {
     const int n_s = market_.n_stores(), n_p = market_.n_products();
+    const synth::TruthWeekUnits week_units(world_, prices);
     out.units.assign(market_.n_cells(), 0.0);
     std::vector<double> store_trips(static_cast<size_t>(n_s), 0.0);
     tbb::parallel_for(0, n_s, [&](int s) {
       const int world_store = market_.store_source_id[s];
+      std::vector<double> trips;
       for (int c : store_customers_[s]) {
-        const double trips =
-            model_->expected_trips(c, week) * model_->store_probability(c, world_store);
-        if (trips <= 0) continue;
-        store_trips[s] += trips;
-        const std::vector<double> units = model_->expected_units(c, week, world_store, &prices);
-        for (int p = 0; p < n_p; ++p)
-          out.units[static_cast<size_t>(p) * n_s + s] +=
-              trips * units[market_.product_source_id[p]];
+        trips.push_back(model_->expected_trips(c, week) *
+                        model_->store_probability(c, world_store));
+        store_trips[s] += trips.back();
       }
+      std::vector<double> units(static_cast<size_t>(world_.n_products()), 0.0);
+      week_units.add_store_units(world_store, store_customers_[s], trips, units);
+      for (int p = 0; p < n_p; ++p)
+        out.units[static_cast<size_t>(p) * n_s + s] = units[market_.product_source_id[p]];
     });
     double trips = 0;
     for (double t : store_trips) trips += t;

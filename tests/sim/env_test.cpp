@@ -158,33 +158,3 @@ TEST(Scope, SelectsStoresByFormatAndProductsByCategory) {
 
 }  // namespace
 }  // namespace retailsim::sim
-
-namespace retailsim::sim {
-namespace {
-
-TEST(TruthDemand, ExpectedModeMatchesTheSamplerOnAverageAndFallsWithPrice) {
-  const Market market = testing::tiny_market();
-  auto source_units = [&](DemandMode mode, uint64_t seed, float factor) {
-    auto source = make_demand_source("truth", market, {mode, {}});
-    std::vector<float> shelf(market.n_cells()), depth(market.n_cells());
-    market.historical_prices(3, shelf, depth);
-    for (float& p : shelf) p = std::round(p * factor);
-    WeekDemand demand;
-    source->demand({3, shelf, depth}, seed, demand);
-    double total = 0;
-    for (double u : demand.units) total += u;
-    return total;
-  };
-  double sampled = 0;
-  const int n_seeds = 30;
-  for (int seed = 0; seed < n_seeds; ++seed)
-    sampled += source_units(DemandMode::kSampled, seed, 1.0f) / n_seeds;
-  const double expected = source_units(DemandMode::kExpected, 0, 1.0f);
-  EXPECT_NEAR(expected, sampled, 0.05 * sampled);
-  EXPECT_EQ(expected, source_units(DemandMode::kExpected, 99, 1.0f));  // no randomness
-  EXPECT_GT(source_units(DemandMode::kExpected, 0, 0.9f), expected);
-  EXPECT_LT(source_units(DemandMode::kExpected, 0, 1.1f), expected);
-}
-
-}  // namespace
-}  // namespace retailsim::sim
