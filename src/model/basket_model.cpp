@@ -46,7 +46,9 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
                             torch::nn::Sequential(torch::nn::Linear(prepare::kRepeatDims + 1, 32),
                                                   torch::nn::ReLU(), torch::nn::Linear(32, 1)));
   repeat_linear_ = register_module("repeat_linear", torch::nn::Linear(prepare::kRepeatDims, 1));
-  price_coef_ = register_module("price_coef", torch::nn::Linear(d, kPriceFeatures));
+  price_coef_ = register_module("price_coef", torch::nn::Linear(d, kScoreFeatures));
+  repeat_price_coef_ = register_module("repeat_price_coef", torch::nn::Linear(d, kScoreFeatures));
+  price_scale_ = register_module("price_scale", torch::nn::Linear(d, kScoreFeatures));
   quantity_ = register_module("quantity", torch::nn::Linear(2 * d, 1));
   size_head_ = register_module("size_head", head(d, config.n_basket_sizes));
   sensitivity_head_ = register_module("sensitivity_head", head(d, config.n_price_sensitivities));
@@ -54,6 +56,9 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
   focus_head_ = register_module("focus_head", head(d, config.n_mission_focuses));
   queries_ = register_parameter("queries", torch::randn({config.n_queries, d}) * 0.02);
   product_bias_ = register_parameter("product_bias", torch::zeros({n_products_}));
+  price_scale_bias_ =
+      register_parameter("price_scale_bias", torch::zeros({n_products_, kScoreFeatures}));
+  quantity_price_ = register_parameter("quantity_price", torch::zeros({2}));
   {
     torch::NoGradGuard no_grad;
     items_->weight.normal_(0.0, 0.1);
@@ -73,21 +78,59 @@ torch::Tensor BasketModelImpl::context_token(const BatchTensors& batch) {
   return context_->forward(torch::cat({batch.t1, batch.t3, batch.t5}, 1));
 }
 
+namespace {
+// The direction of each score feature (model.h): a higher relative or own price lowers the
+// score; the coefficients are positive, so demand moves one way only.
+torch::Tensor price_signs(const torch::TensorOptions& options) {
+  return torch::tensor({-1.0f, -1.0f}, options);
+}
+}  // namespace
+
+PriceCoefficients BasketModelImpl::price_coefficients(const torch::Tensor& user) {
+  const torch::Tensor sign = price_signs(user.options());
+  return {torch::softplus(price_coef_->forward(user)) * sign,
+          torch::softplus(repeat_price_coef_->forward(user)) * sign};
+}
+
+torch::Tensor BasketModelImpl::price_scale() {
+  // 1 for every product at initialisation (softplus(0) / log 2).
+  return torch::softplus(price_scale_->forward(product_vectors()) + price_scale_bias_) /
+         std::log(2.0);
+}
+
 torch::Tensor BasketModelImpl::price_term(const torch::Tensor& user,
-                                          const torch::Tensor& price_features) {
-  // Positive coefficients: a lower relative price, a promotion or a deeper discount can only
-  // raise a product's score.
-  torch::Tensor coef = torch::softplus(price_coef_->forward(user)).unsqueeze(1);  // [B, 1, 3]
-  torch::Tensor sign = torch::tensor({-1.0f, 1.0f, 1.0f}, user.options());
-  return (price_features * coef * sign).sum(-1);
+                                          const torch::Tensor& price_features,
+                                          const torch::Tensor& repeat_sample,
+                                          const torch::Tensor& repeat_product) {
+  const PriceCoefficients coef = price_coefficients(user);
+  const torch::Tensor scaled =
+      price_features.slice(2, 0, kScoreFeatures) * price_scale().unsqueeze(0);  // [B, P, K]
+  torch::Tensor term = (scaled * coef.explore.unsqueeze(1)).sum(-1);            // [B, P]
+  if (repeat_sample.defined() && repeat_sample.numel() > 0) {
+    const torch::Tensor repeat =
+        (scaled.index({repeat_sample, repeat_product}) * coef.repeat.index_select(0, repeat_sample))
+            .sum(-1);
+    term = term.index_put({repeat_sample, repeat_product}, repeat);
+  }
+  return term;
+}
+
+torch::Tensor BasketModelImpl::quantity_price_coefficients() {
+  return torch::softplus(quantity_price_);
 }
 
 torch::Tensor BasketModelImpl::quantity_log_rate(const torch::Tensor& user,
                                                  const torch::Tensor& sample,
-                                                 const torch::Tensor& product) {
+                                                 const torch::Tensor& product,
+                                                 const torch::Tensor& price_features) {
   torch::Tensor input =
       torch::cat({user.index_select(0, sample), product_vectors().index_select(0, product)}, 1);
-  return quantity_->forward(input).squeeze(-1);
+  torch::Tensor rate = quantity_->forward(input).squeeze(-1);
+  if (price_features.defined()) {
+    // Promotions add units (multibuys, stocking up): flag and depth, positive coefficients.
+    rate = rate + torch::matmul(price_features.slice(1, 2, 4), quantity_price_coefficients());
+  }
+  return rate;
 }
 
 BasketOutputs BasketModelImpl::forward(const BatchTensors& batch) {
@@ -130,7 +173,9 @@ BasketOutputs BasketModelImpl::forward(const BatchTensors& batch) {
             .squeeze(-1);
     scores = scores.index_put({batch.repeat_sample, batch.repeat_product}, repeat);
   }
-  if (batch.price_features.defined()) scores = scores + price_term(out.user, batch.price_features);
+  if (batch.price_features.defined())
+    scores = scores +
+             price_term(out.user, batch.price_features, batch.repeat_sample, batch.repeat_product);
   out.product_logits = scores;
   out.basket_size = size_head_->forward(out.user);
   out.price_sensitivity = sensitivity_head_->forward(out.user);

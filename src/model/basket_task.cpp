@@ -94,8 +94,12 @@ torch::Tensor BasketTask::next_basket_loss(const BatchTensors& t,
         {t.basket_size, t.price_sensitivity, t.mission_type, t.mission_focus});
   });
   add("quantity", w.quantity, [&] {
-    return quantity_loss(model_->quantity_log_rate(out.user, t.target_sample, t.target_product),
-                         t.target_quantity);
+    const torch::Tensor prices = t.price_features.defined()
+                                     ? t.price_features.index({t.target_sample, t.target_product})
+                                     : torch::Tensor();
+    return quantity_loss(
+        model_->quantity_log_rate(out.user, t.target_sample, t.target_product, prices),
+        t.target_quantity);
   });
   return total;
 }

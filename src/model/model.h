@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -70,15 +71,60 @@ struct ModelConfig {
   void validate() const;
 };
 
-// Target-week price features of one candidate product: log(price / base price) (0 where no
-// price is known), the promotion flag and the discount depth (1 - price / base, >= 0).
-inline constexpr int kPriceFeatures = 3;
+// Target-week price features of every candidate product, kPriceFeatures per product, from which
+// the basket model's sign-constrained price term scores it:
+//   0  relative: log(actual / reference) minus its mean over the product's sub-commodity
+//      (PROD_CODE_10) at the same store and week, the price against its substitutes';
+//   1  own: log(actual / reference);
+//   2  promotion flag;
+//   3  promotion depth (1 - actual / base; 0 without a promotion).
+// The product's score takes the first kScoreFeatures (the two prices) through positive
+// coefficients: a lower own price can only raise it, a cheaper substitute only lower it (feature
+// 0), and a price change shared by the whole sub-commodity moves feature 1 only, so substitution
+// does not count as demand. A promotion enters the score through its price; its flag and depth
+// drive the quantity head (promotions add units). In the score they cannot be told apart from
+// the price (on promotion depth = 1 - exp(own)), and the training data show no depth slope to
+// separate them: with the flag in the score it took the whole promotion response and left a
+// shelf price change almost no effect (docs/decisions.md has the measurements).
+// reference = the median over the training weeks of the product's base price in the store's
+// format-region group (over all stores where the group never priced it; over every week where
+// the training weeks never priced it): a fixed regular price, so that regular price changes move
+// the features as promotions do. A product without any price counts as at its reference and not
+// promoted. docs/decisions.md has the measurements.
+inline constexpr int kPriceFeatures = 4;
+inline constexpr int kScoreFeatures = 2;  // relative and own price
 
-// Price features [n_products, 3] of every product at (store, week) from the derived price table
-// (its waterfall fills cells without an observed price). Products without any price get zeros:
-// "regular price, no promotion".
-std::vector<float> candidate_price_features(const derive::PriceTable& table, int32_t store,
-                                            int32_t week, const derive::PriceConfig& config);
+class PriceFeatures {
+ public:
+  // `sub_commodity` gives each product's group (any dense ids, one per product of the table);
+  // the base prices of data weeks [0, reference_weeks) make the references (the training weeks,
+  // so that no later price shapes a feature; <= 0 or beyond the table: every week).
+  PriceFeatures(std::shared_ptr<const derive::PriceTable> table, std::vector<int32_t> sub_commodity,
+                const derive::PriceConfig& config, int32_t reference_weeks);
+
+  int32_t n_products() const { return static_cast<int32_t>(sub_commodity_.size()); }
+  const derive::PriceTable& table() const { return *table_; }
+  // The fixed regular price of (product, store); NaN where the product was never priced.
+  float reference(int32_t product, int32_t store) const;
+
+  // The features [n_products * kPriceFeatures] at (store, data week) from the derived table
+  // (training, ranking); every product regular where (store, week) is outside the table.
+  std::vector<float> at(int32_t store, int32_t week) const;
+  // The prices the table gives at (store, week): per product the actual price (NaN: none) and
+  // the promotion depth (0: no promotion).
+  void table_prices(int32_t store, int32_t week, std::span<float> actual,
+                    std::span<float> promo_depth) const;
+  // The features from given prices of every product at `store` (as table_prices gives them).
+  void from_prices(int32_t store, std::span<const float> actual, std::span<const float> promo_depth,
+                   std::span<float> out) const;
+
+ private:
+  std::shared_ptr<const derive::PriceTable> table_;
+  std::vector<int32_t> sub_commodity_;
+  std::vector<float> group_size_;  // products per sub-commodity
+  std::vector<float> reference_;   // [n_products, n_groups] (format-region groups)
+  std::shared_ptr<const derive::PriceConfig> config_;
+};
 
 // Torch jobs (registered in src/torch/torch_module.cpp). Arguments and results are documented in
 // docs/model.md.

@@ -79,6 +79,12 @@ class HistoryEncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(HistoryEncoder);
 
+// Signed price coefficients of each shopper [B, kScoreFeatures] (model.h lists the features),
+// for products new to them and for products they bought before.
+struct PriceCoefficients {
+  torch::Tensor explore, repeat;
+};
+
 struct BasketOutputs {
   torch::Tensor product_logits;  // [B, n_products]
   torch::Tensor user;            // [B, D] the customer's next-trip vector
@@ -96,11 +102,22 @@ class BasketModelImpl : public torch::nn::Module {
   BasketOutputs forward(const BatchTensors& batch);
   // Masked-basket objective: logits [n_masked, n_products] of the masked items' true products.
   torch::Tensor masked_logits(const BatchTensors& batch);
-  // Price term [B, n_products] alone (the sign-constrained part of the scores).
-  torch::Tensor price_term(const torch::Tensor& user, const torch::Tensor& price_features);
-  // Log Poisson rate of (quantity - 1) for products `product` of samples `sample`.
+  // Price term [B, n_products] alone (the sign-constrained part of the scores): per product
+  // sum_k<kScoreFeatures features_k x coefficient_k x price_scale_k(product), with the repeat
+  // coefficients of the shopper for (repeat_sample, repeat_product) pairs (undefined: none).
+  torch::Tensor price_term(const torch::Tensor& user, const torch::Tensor& price_features,
+                           const torch::Tensor& repeat_sample = {},
+                           const torch::Tensor& repeat_product = {});
+  PriceCoefficients price_coefficients(const torch::Tensor& user);
+  // Per product [n_products, kScoreFeatures], positive: how strongly it responds to each feature.
+  torch::Tensor price_scale();
+  // Log Poisson rate of (quantity - 1) for products `product` of samples `sample`: a part linear
+  // in [user, product vector], plus quantity_price_coefficients() . (promotion flag, depth) when
+  // the pairs' price features [n, kPriceFeatures] are given.
   torch::Tensor quantity_log_rate(const torch::Tensor& user, const torch::Tensor& sample,
-                                  const torch::Tensor& product);
+                                  const torch::Tensor& product,
+                                  const torch::Tensor& price_features = {});
+  torch::Tensor quantity_price_coefficients();  // [2] positive: promotion flag, depth
   // Product vectors [n_products, D] and biases [n_products] used by the scores.
   torch::Tensor product_vectors() const;
   torch::Tensor product_bias() const { return product_bias_; }
@@ -120,11 +137,13 @@ class BasketModelImpl : public torch::nn::Module {
   torch::nn::TransformerDecoder decoder_{nullptr};
   torch::nn::Sequential repeat_{nullptr};
   torch::nn::Linear repeat_linear_{nullptr};  // starts as log1p(count): personal top-frequency
-  torch::nn::Linear price_coef_{nullptr};     // 3 raw coefficients per user, made positive
+  // Raw price coefficients per user (made positive) for new and for repeat products, and the
+  // product's raw scale from its vector plus a free per-product part.
+  torch::nn::Linear price_coef_{nullptr}, repeat_price_coef_{nullptr}, price_scale_{nullptr};
   torch::nn::Linear quantity_{nullptr};
   torch::nn::Linear size_head_{nullptr}, sensitivity_head_{nullptr}, type_head_{nullptr},
       focus_head_{nullptr};
-  torch::Tensor queries_, product_bias_;
+  torch::Tensor queries_, product_bias_, price_scale_bias_, quantity_price_;
 };
 TORCH_MODULE(BasketModel);
 

@@ -16,6 +16,10 @@ torch::Device choose_device(const std::string& name);
 fs::path find_checkpoint(const fs::path& data_dir, const std::string& which);
 fs::path require_checkpoint(const fs::path& data_dir, const std::string& which);
 
+// The price features of the data's products: its derived price table, PROD_CODE_10 as the
+// sub-commodity, references from the training weeks. Throws Error when the table does not match
+// the store.
+PriceFeatures price_features(const fs::path& data_dir, const prepare::TensorSources& sources);
 // Candidate price features by (store, calendar week) from the derived price table, cached per
 // cell visited (the target week's prices of every product, as training sees them).
 PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& sources);

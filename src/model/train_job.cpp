@@ -19,8 +19,8 @@ namespace {
 // Candidate price features by (store, data week), computed once per cell of the grid visited.
 class PriceCache {
  public:
-  PriceCache(derive::PriceTable table, int32_t first_week_index)
-      : table_(std::move(table)), first_week_index_(first_week_index) {}
+  PriceCache(PriceFeatures features, int32_t first_week_index)
+      : features_(std::move(features)), first_week_index_(first_week_index) {}
   std::span<const float> at(int32_t store, int32_t calendar_week) {
     const int32_t week = calendar_week - first_week_index_;
     const int64_t key = static_cast<int64_t>(store) * 100000 + week;
@@ -28,15 +28,14 @@ class PriceCache {
     auto it = cache_.find(key);
     if (it == cache_.end()) {
       if (cache_.size() >= kMaxCells) cache_.clear();  // bounded memory on large grids
-      it = cache_.emplace(key, candidate_price_features(table_, store, week, config_)).first;
+      it = cache_.emplace(key, features_.at(store, week)).first;
     }
     return it->second;
   }
 
  private:
   static constexpr size_t kMaxCells = 2048;
-  derive::PriceTable table_;
-  derive::PriceConfig config_;
+  PriceFeatures features_;
   int32_t first_week_index_;
   std::mutex mutex_;
   std::map<int64_t, std::vector<float>> cache_;
@@ -76,9 +75,24 @@ fs::path require_checkpoint(const fs::path& data_dir, const std::string& which) 
   return checkpoint;
 }
 
+PriceFeatures price_features(const fs::path& data_dir, const prepare::TensorSources& sources) {
+  const Store& store = sources.store();
+  auto table = std::make_shared<const derive::PriceTable>(
+      derive::read_price_table(data_dir / "derived" / "prices"));
+  if (table->dims.n_products != static_cast<int32_t>(store.n_products()) ||
+      table->dims.n_stores != static_cast<int32_t>(store.n_stores()))
+    fail("{}: the price table has {} products and {} stores, the store {} and {} (derive again)",
+         (data_dir / "derived" / "prices").string(), table->dims.n_products, table->dims.n_stores,
+         store.n_products(), store.n_stores());
+  std::vector<int32_t> sub_commodity(store.product_parent[0].begin(),
+                                     store.product_parent[0].end());
+  return PriceFeatures(std::move(table), std::move(sub_commodity), derive::PriceConfig(),
+                       sources.split().val_begin);
+}
+
 PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& sources) {
-  auto cache = std::make_shared<PriceCache>(
-      derive::read_price_table(data_dir / "derived" / "prices"), sources.split().first_week_index);
+  auto cache = std::make_shared<PriceCache>(price_features(data_dir, sources),
+                                            sources.split().first_week_index);
   return [cache](int32_t store, int32_t week) { return cache->at(store, week); };
 }
 

@@ -6,18 +6,28 @@
 // Two levels come from each shopper's own history instead of the models, because the models do
 // not calibrate them: trips per week (baskets since the first one; the store-visit model's
 // no-trip class is trained on one sampled no-trip week per gap, not on the weekly frequency) and
-// distinct products per trip (the per-product sigmoids of a lightly trained model sum to far more
-// lines than baskets hold). docs/decisions.md has the measurements behind both.
+// distinct products per trip. docs/decisions.md has the measurements behind both.
+//
+// A product's chance to be in a trip is its share of the basket model's softmax over the whole
+// catalogue (the objective that carries the training, a choice among products) times the
+// shopper's mean lines per trip, with the softmax normalised at regular prices: the price term
+// then moves a product's units in proportion, as a per-line choice does, instead of through a
+// sigmoid that flattens the response of the products a shopper buys most (docs/decisions.md).
 //
 // Per simulated week the models run once over every shopper (batches of kBatchCustomers, no
 // gradients, eval mode) and their outputs are cached: the scope products' scores without the
-// price term, each shopper's price coefficients (the price term is linear in the price features),
-// the quantity head's per-shopper and per-product parts (it is linear in [user, product]) and the
-// store choice. A demand() call then only evaluates
-//   P(product | trip to s) = min(1, lines_scale x sigmoid(score + coef . price_features(p, s)))
+// price term, each shopper's price coefficients (for new and for repeat products; the price term
+// is linear in the price features given the products' scales), which products each shopper
+// bought before, the quantity head's per-shopper and per-product parts (it is linear in [user,
+// product]) and the store choice. A demand() call computes the price features of every cell from
+// the week's prices (model.h: the price against the sub-commodity's and against the product's
+// reference, promotion flag and depth; products outside the scope at the derived table's prices)
+// and then only evaluates
+//   P(product | trip to s) = min(1, exp(score + sum_k coef_k scale_pk f_k + log_lines_scale))
 // per (shopper, store visited, product) in plain loops, so repeated runs of the same week
 // (baseline, scenario, probes, seeds) cost no forward pass.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <list>
 #include <map>
@@ -69,24 +79,23 @@ int poisson_from_uniform(double rate, double u) {
   return k;
 }
 
-float sigmoid(float x) {
-  return 1.0f / (1.0f + std::exp(-x));
-}
-
 // What the models say about every shopper of one week (see the file comment).
 struct WeekState {
   std::vector<int32_t> shopper;  // index into WorldModelDemand::shoppers_, per active shopper
   size_t n() const { return shopper.size(); }
   std::vector<float> score;  // [n, P] scope products' scores without the price term
-  std::vector<float> coef;   // [n, 3] signed price coefficients
-  // Per shopper: the factor that makes the expected lines of a trip at regular prices (sum of the
-  // sigmoids over the whole catalogue) the shopper's mean basket so far.
-  std::vector<float> lines_scale;
-  std::vector<float> rate_user;   // [n] exp(quantity head's shopper part)
-  std::vector<float> rate_item;   // [P] exp(quantity head's product part)
-  std::vector<float> trips;       // [n] expected trips this week
-  std::vector<float> visit;       // [n, S + 1] P(store s | a trip); last: a store elsewhere
-  std::vector<float> base_price;  // [P, S] the week's base price per cell (derived prices)
+  std::vector<float> coef_explore, coef_repeat;  // [n, kScoreFeatures] signed price coefficients
+  std::vector<uint8_t> repeat;                   // [n, P] 1: the shopper bought it before
+  // Per shopper: log(mean distinct products per basket so far) - logsumexp(scores at regular
+  // prices), so that the expected lines of a trip at regular prices are that mean.
+  std::vector<float> log_lines_scale;
+  std::vector<float> rate_user;  // [n] exp(quantity head's shopper part)
+  std::vector<float> rate_item;  // [P] exp(quantity head's product part)
+  std::vector<float> trips;      // [n] expected trips this week
+  std::vector<float> visit;      // [n, S + 1] P(store s | a trip); last: a store elsewhere
+  // Per scope store: the derived table's actual price and promotion depth of every model
+  // product this week (the prices of products outside the scope).
+  std::vector<std::vector<float>> table_actual, table_depth;
   // Per scope store: the shoppers likely to visit it (for expected demand).
   std::vector<std::vector<std::pair<int32_t, float>>> visitors;
 };
@@ -116,8 +125,21 @@ class WorldModelDemand final : public sim::DemandSource {
     visit_ = StoreVisitModel(visit_config_);
     train::load_checkpoint(visit_checkpoint, *visit_, nullptr);
     visit_->eval();
-    prices_ = derive::read_price_table(data_dir_ / "derived" / "prices");
+    price_features_.emplace(price_features(data_dir_, *sources_));
     map_ids(store);
+    {
+      torch::NoGradGuard no_grad;
+      const torch::Tensor q = basket_->quantity_price_coefficients().contiguous();
+      quantity_price_ = {q[0].item<float>(), q[1].item<float>()};
+      const torch::Tensor scale = basket_->price_scale().contiguous();
+      price_scale_.assign(static_cast<size_t>(market.n_products()) * kScoreFeatures, 0.0f);
+      for (int p = 0; p < market.n_products(); ++p) {
+        if (model_product_[p] < 0) continue;
+        std::copy_n(
+            scale.data_ptr<float>() + static_cast<size_t>(model_product_[p]) * kScoreFeatures,
+            kScoreFeatures, price_scale_.data() + static_cast<size_t>(p) * kScoreFeatures);
+      }
+    }
     spdlog::debug(
         "world-model demand: {} of {} shoppers known to the store, {} products, {} "
         "stores",
@@ -129,29 +151,23 @@ class WorldModelDemand final : public sim::DemandSource {
   void demand(const sim::WeekInput& input, uint64_t seed, sim::WeekDemand& out) override {
     const WeekState& state = week_state(input.week);
     const int n_p = market_.n_products(), n_s = market_.n_stores();
-    // Price features per cell, as candidate_prices computes them from derived prices.
-    std::vector<float> features(market_.n_cells() * kPriceFeatures, 0.0f);
-    for (size_t cell = 0; cell < market_.n_cells(); ++cell) {
-      const float base = state.base_price[cell];
-      const float shelf = input.shelf_price_cents[cell];
-      const float depth_pct = std::round(input.promo_depth[cell] * 100.0f);
-      const float actual = std::round(shelf * (100.0f - depth_pct) / 100.0f);
-      if (!(actual > 0) || !(base > 0)) continue;
-      // As training saw prices: the promotion flag and depth are the discount against the base
-      // price (derive::promotion_of), so a shelf price below the base reads as a discount.
-      const derive::Promotion promo = derive::promotion_of(actual, base, price_config_);
-      float* f = features.data() + cell * kPriceFeatures;
-      f[0] = std::log(actual / base);
-      f[1] = promo.promo ? 1.0f : 0.0f;
-      f[2] = promo.depth;
-    }
+    const std::vector<float> features = cell_features(state, input);
     auto probability = [&](size_t i, int p, int s) {
-      const float* f = features.data() + (static_cast<size_t>(p) * n_s + s) * kPriceFeatures;
-      const float* k = state.coef.data() + i * kPriceFeatures;
-      const float x = state.score[i * n_p + p] + k[0] * f[0] + k[1] * f[1] + k[2] * f[2];
-      return std::min(1.0f, state.lines_scale[i] * sigmoid(x));
+      const size_t cell = static_cast<size_t>(p) * n_s + s;
+      const float* f = features.data() + cell * kPriceFeatures;
+      const float* k = (state.repeat[i * n_p + p] ? state.coef_repeat : state.coef_explore).data() +
+                       i * kScoreFeatures;
+      const float* scale = price_scale_.data() + static_cast<size_t>(p) * kScoreFeatures;
+      float x = state.score[i * n_p + p];
+      for (int j = 0; j < kScoreFeatures; ++j) x += k[j] * scale[j] * f[j];
+      return std::min(1.0f, std::exp(x + state.log_lines_scale[i]));
     };
-    auto extra_rate = [&](size_t i, int p) { return state.rate_user[i] * state.rate_item[p]; };
+    // Poisson rate of extra units; promotions raise it through the quantity head's price part.
+    auto extra_rate = [&](size_t i, int p, int s) {
+      const float* f = features.data() + (static_cast<size_t>(p) * n_s + s) * kPriceFeatures;
+      return state.rate_user[i] * state.rate_item[p] *
+             std::exp(quantity_price_[0] * f[2] + quantity_price_[1] * f[3]);
+    };
     out.units.assign(market_.n_cells(), 0.0);
     out.customer_weeks = market_.customers.size();
     if (mode_ == sim::DemandMode::kExpected) {
@@ -160,7 +176,7 @@ class WorldModelDemand final : public sim::DemandSource {
           for (int p = 0; p < n_p; ++p) {
             if (!product_known_[p]) continue;
             out.units[static_cast<size_t>(p) * n_s + s] +=
-                visit * probability(i, p, s) * (1.0 + extra_rate(i, p));
+                visit * probability(i, p, s) * (1.0 + extra_rate(i, p, s));
           }
         }
         for (int p = 0; p < n_p; ++p) out.units[static_cast<size_t>(p) * n_s + s] *= scale_[s];
@@ -199,7 +215,7 @@ class WorldModelDemand final : public sim::DemandSource {
           for (int p = 0; p < n_p; ++p) {
             const double u_in = trip.uniform(), u_quantity = trip.uniform();
             if (!product_known_[p] || u_in >= probability(i, p, s)) continue;
-            const int quantity = 1 + poisson_from_uniform(extra_rate(i, p), u_quantity);
+            const int quantity = 1 + poisson_from_uniform(extra_rate(i, p, s), u_quantity);
             block_units[b].push_back(
                 {static_cast<uint32_t>(static_cast<size_t>(p) * n_s + s), quantity * scale_[s]});
           }
@@ -229,6 +245,9 @@ class WorldModelDemand final : public sim::DemandSource {
       model_product_.push_back(it == product_id.end() ? -1 : it->second);
       product_known_.push_back(it == product_id.end() ? 0 : 1);
     }
+    scope_product_.assign(store.n_products(), -1);
+    for (size_t p = 0; p < model_product_.size(); ++p)
+      if (model_product_[p] >= 0) scope_product_[model_product_[p]] = static_cast<int32_t>(p);
     for (const auto& code : market_.store_code) {
       auto it = store_id.find(code);
       model_store_.push_back(it == store_id.end() ? -1 : it->second);
@@ -260,6 +279,36 @@ class WorldModelDemand final : public sim::DemandSource {
       scale_.push_back(s >= 0 && card[s] > 0 ? static_cast<float>(all[s] / card[s]) : 1.0f);
   }
 
+  // Price features [n_cells, kPriceFeatures] at the input's prices: every model product at the
+  // table's prices of the week, the scope's at the input's shelf prices and promotions.
+  std::vector<float> cell_features(const WeekState& state, const sim::WeekInput& input) const {
+    const int n_p = market_.n_products(), n_s = market_.n_stores();
+    std::vector<float> out(market_.n_cells() * kPriceFeatures, 0.0f);
+    const size_t n_model = static_cast<size_t>(price_features_->n_products());
+    std::vector<float> actual, depth, features(n_model * kPriceFeatures);
+    for (int s = 0; s < n_s; ++s) {
+      if (model_store_[s] < 0) continue;
+      actual = state.table_actual[s];
+      depth = state.table_depth[s];
+      for (int p = 0; p < n_p; ++p) {
+        if (model_product_[p] < 0) continue;
+        const size_t cell = static_cast<size_t>(p) * n_s + s;
+        const float depth_pct = std::round(input.promo_depth[cell] * 100.0f);
+        actual[model_product_[p]] =
+            std::round(input.shelf_price_cents[cell] * (100.0f - depth_pct) / 100.0f);
+        depth[model_product_[p]] = depth_pct / 100.0f;
+      }
+      price_features_->from_prices(model_store_[s], actual, depth, features);
+      for (int p = 0; p < n_p; ++p) {
+        if (model_product_[p] < 0) continue;
+        std::copy_n(features.data() + static_cast<size_t>(model_product_[p]) * kPriceFeatures,
+                    kPriceFeatures,
+                    out.data() + (static_cast<size_t>(p) * n_s + s) * kPriceFeatures);
+      }
+    }
+    return out;
+  }
+
   const WeekState& week_state(int week) {
     for (auto it = cache_.begin(); it != cache_.end(); ++it) {
       if (it->first == week) {
@@ -268,7 +317,11 @@ class WorldModelDemand final : public sim::DemandSource {
       }
     }
     WeekState state = compute_week(week);
-    const size_t bytes = sizeof(float) * (state.score.size() + state.visit.size()) + 1;
+    const size_t table_cells =
+        state.table_actual.empty() ? 0 : state.table_actual.size() * state.table_actual[0].size();
+    const size_t bytes =
+        sizeof(float) * (state.score.size() + state.visit.size() + 2 * table_cells) +
+        state.repeat.size() + 1;
     const size_t capacity = std::max<size_t>(4, kCacheBytes / bytes);
     while (cache_.size() >= capacity) cache_.pop_back();
     cache_.emplace_front(week, std::move(state));
@@ -313,8 +366,10 @@ class WorldModelDemand final : public sim::DemandSource {
 
     const size_t n = state.n();
     state.score.resize(n * n_p);
-    state.lines_scale.assign(n, 1.0f);
-    state.coef.resize(n * kPriceFeatures);
+    state.log_lines_scale.assign(n, 0.0f);
+    state.coef_explore.resize(n * kScoreFeatures);
+    state.coef_repeat.resize(n * kScoreFeatures);
+    state.repeat.assign(n * n_p, 0);
     state.rate_user.resize(n);
     state.rate_item.assign(static_cast<size_t>(n_p), 0.0f);
     state.visit.resize(n * (n_s + 1));
@@ -325,28 +380,33 @@ class WorldModelDemand final : public sim::DemandSource {
     const torch::Tensor product_index = torch::tensor(products, torch::kInt64);
     const torch::Tensor store_index = torch::tensor(stores, torch::kInt64);
     torch::NoGradGuard no_grad;
-    // The price term is linear in the features: its values on the unit vectors are the signed
-    // coefficients.
-    const torch::Tensor eye = torch::eye(kPriceFeatures);
     for (int64_t begin = 0; begin < static_cast<int64_t>(n); begin += kBatchCustomers) {
       const int64_t end = std::min<int64_t>(begin + kBatchCustomers, static_cast<int64_t>(n));
       const int64_t B = end - begin;
       std::vector<int64_t> rows(static_cast<size_t>(B));
       for (int64_t i = 0; i < B; ++i) rows[static_cast<size_t>(i)] = begin + i;
       const prepare::Batch batch = sources_->assemble(samples, rows, 0, 0);
-      const BasketOutputs out = basket_->forward(to_tensors(batch, basket_config_));
+      const BatchTensors t = to_tensors(batch, basket_config_);
+      const BasketOutputs out = basket_->forward(t);
       const torch::Tensor score = out.product_logits.index_select(1, product_index).contiguous();
       const torch::Tensor lines =
           torch::tensor(std::vector<float>(mean_lines.begin() + begin, mean_lines.begin() + end));
-      const torch::Tensor lines_scale = lines / torch::sigmoid(out.product_logits).sum(1);
-      std::copy_n(lines_scale.contiguous().data_ptr<float>(), B, state.lines_scale.begin() + begin);
+      const torch::Tensor log_lines_scale =
+          torch::log(lines) - torch::logsumexp(out.product_logits, 1);
+      std::copy_n(log_lines_scale.contiguous().data_ptr<float>(), B,
+                  state.log_lines_scale.begin() + begin);
       std::copy_n(score.data_ptr<float>(), B * n_p, state.score.begin() + begin * n_p);
-      const torch::Tensor coef =
-          basket_
-              ->price_term(out.user, eye.unsqueeze(0).expand({B, kPriceFeatures, kPriceFeatures}))
-              .contiguous();
-      std::copy_n(coef.data_ptr<float>(), B * kPriceFeatures,
-                  state.coef.begin() + begin * kPriceFeatures);
+      const PriceCoefficients coef = basket_->price_coefficients(out.user);
+      std::copy_n(coef.explore.contiguous().data_ptr<float>(), B * kScoreFeatures,
+                  state.coef_explore.begin() + begin * kScoreFeatures);
+      std::copy_n(coef.repeat.contiguous().data_ptr<float>(), B * kScoreFeatures,
+                  state.coef_repeat.begin() + begin * kScoreFeatures);
+      const int64_t* rs = t.repeat_sample.data_ptr<int64_t>();
+      const int64_t* rp = t.repeat_product.data_ptr<int64_t>();
+      for (int64_t r = 0; r < t.repeat_sample.numel(); ++r) {
+        const int32_t p = scope_product_[static_cast<size_t>(rp[r])];
+        if (p >= 0) state.repeat[static_cast<size_t>(begin + rs[r]) * n_p + p] = 1;
+      }
       // The quantity head is linear in [user, product vector]: rate(c, p) = user part(c) +
       // product part(p), split at product 0 of the scope and checked on one other pair.
       const torch::Tensor samples_b = torch::arange(B, torch::kInt64);
@@ -399,20 +459,15 @@ class WorldModelDemand final : public sim::DemandSource {
         if (v >= kMinVisitProbability) state.visitors[s].push_back({static_cast<int32_t>(i), v});
       }
     }
-    // Base prices of the week (the derived table's; the calendar index is shifted to data weeks).
+    // The derived table's prices of the week at each scope store (calendar index shifted to
+    // data weeks).
     const int32_t data_week = calendar_week - sources_->split().first_week_index;
-    state.base_price.assign(market_.n_cells(), 0.0f);
-    for (int p = 0; p < n_p; ++p) {
-      for (int s = 0; s < n_s; ++s) {
-        if (model_product_[p] < 0 || model_store_[s] < 0 || data_week < 0 ||
-            data_week >= prices_.dims.n_weeks)
-          continue;
-        const derive::PriceLookup price =
-            prices_.lookup(model_product_[p], model_store_[s], data_week);
-        if (price.base_price > 0)
-          state.base_price[static_cast<size_t>(p) * n_s + s] = price.base_price;
-      }
-    }
+    const size_t n_model = static_cast<size_t>(price_features_->n_products());
+    state.table_actual.assign(static_cast<size_t>(n_s), std::vector<float>(n_model));
+    state.table_depth.assign(static_cast<size_t>(n_s), std::vector<float>(n_model));
+    for (int s = 0; s < n_s; ++s)
+      price_features_->table_prices(model_store_[s], data_week, state.table_actual[s],
+                                    state.table_depth[s]);
     return state;
   }
 
@@ -424,9 +479,11 @@ class WorldModelDemand final : public sim::DemandSource {
   std::shared_ptr<const prepare::TensorSources> sources_;
   BasketModel basket_{nullptr};
   StoreVisitModel visit_{nullptr};
-  derive::PriceTable prices_;
-  derive::PriceConfig price_config_;
+  std::optional<PriceFeatures> price_features_;
+  std::vector<float> price_scale_;         // [P, kScoreFeatures] the scope products' scales
+  std::array<float, 2> quantity_price_{};  // the quantity head's promotion flag and depth
   std::vector<int32_t> model_product_, model_store_;  // store ids of the scope's (-1: unknown)
+  std::vector<int32_t> scope_product_;  // per store product: its scope index (-1: outside)
   std::vector<uint8_t> product_known_;
   std::vector<int32_t> shoppers_;               // market.customers indices the models know
   std::vector<int32_t> store_customer_;         // their store customer ids

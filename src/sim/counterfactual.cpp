@@ -9,6 +9,7 @@
 #include <numeric>
 #include <optional>
 #include <set>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
@@ -440,18 +441,36 @@ SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uin
                  {"model_revenue_delta_pct", nullptr}};
 
     // The same questions to the world model. Its units of a product depend on that product's
-    // own price only (independent inclusion per product, store visits blind to prices), so all
-    // best sellers are probed in one run per probe.
+    // own price and its sub-commodity's (store visits are blind to prices, products have no
+    // complements there), so the best sellers are probed in as many runs as the most of them
+    // one sub-commodity holds.
     if (model_env) {
-      std::vector<uint8_t> mask(static_cast<size_t>(market.n_products()), 0);
-      for (int p : order) mask[p] = 1;
-      std::array<ProbePolicy, kProbes> probes = {
-          ProbePolicy(mask, 1 + h, -1, 0), ProbePolicy(mask, 1 - h, -1, 0),
-          ProbePolicy(mask, 1, 1, depth), ProbePolicy(mask, 1, 0, 0)};
+      std::vector<std::vector<int>> model_groups;
+      std::vector<std::set<std::string>> group_categories;
+      for (int p : order) {
+        size_t g = 0;
+        while (g < model_groups.size() && group_categories[g].contains(market.product_category[p]))
+          ++g;
+        if (g == model_groups.size()) {
+          model_groups.emplace_back();
+          group_categories.emplace_back();
+        }
+        model_groups[g].push_back(p);
+        group_categories[g].insert(market.product_category[p]);
+      }
       std::array<RunSums, kProbes> model_units;
-      for (int k = 0; k < kProbes; ++k) {
-        model_units[k] = run(*model_env, probes[k], seeds[0], layout);
-        customer_weeks += model_units[k].customer_weeks;
+      for (auto& sums : model_units) sums.units.product.assign(market.n_products(), 0.0);
+      for (const auto& group : model_groups) {
+        std::vector<uint8_t> mask(static_cast<size_t>(market.n_products()), 0);
+        for (int p : group) mask[p] = 1;
+        std::array<ProbePolicy, kProbes> probes = {
+            ProbePolicy(mask, 1 + h, -1, 0), ProbePolicy(mask, 1 - h, -1, 0),
+            ProbePolicy(mask, 1, 1, depth), ProbePolicy(mask, 1, 0, 0)};
+        for (int k = 0; k < kProbes; ++k) {
+          const RunSums sums = run(*model_env, probes[k], seeds[0], layout);
+          customer_weeks += sums.customer_weeks;
+          for (int p : group) model_units[k].units.product[p] = sums.units.product[p];
+        }
       }
       std::vector<double> errors, model_e;
       for (size_t i = 0; i < order.size(); ++i) {
@@ -476,7 +495,8 @@ SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uin
           model_e.empty() ? Json(nullptr) : Json(median(model_e));
       elasticities["model_method"] =
           "the same finite differences in the world-model source's expected mode (one run per "
-          "probe: a product's units there depend on its own price only)";
+          "probe and group of best sellers from distinct sub-commodities: a product's units "
+          "there depend on its own and its sub-commodity's prices only)";
       if (!errors.empty())
         model_elasticity_error = median(errors);
       else

@@ -139,6 +139,21 @@ TEST(BasketModel, RepeatHistoryMovesOnlyItsOwnProductsScore) {
   EXPECT_LT(diff.max().item<float>(), 1e-6f);
 }
 
+// Adversarial raw price parameters: the constraints must hold whatever training makes of them.
+void scramble_price_parameters(BasketModel& model) {
+  for (auto& p : model->named_parameters()) {
+    const std::string& key = p.key();
+    if (key.find("price") != std::string::npos) p.value().uniform_(-10, 10);
+  }
+}
+
+torch::Tensor random_price_features(int64_t B, int64_t P) {
+  torch::Tensor f = torch::randn({B, P, kPriceFeatures}) * 0.2;
+  f.select(2, 2).bernoulli_(0.3);
+  f.select(2, 3).abs_();
+  return f;
+}
+
 TEST(BasketModel, LowerPriceOrPromotionNeverLowersAScore) {
   const ModelConfig config = tiny_config();
   for (uint64_t seed = 0; seed < 5; ++seed) {
@@ -146,24 +161,78 @@ TEST(BasketModel, LowerPriceOrPromotionNeverLowersAScore) {
     BasketModel model(config);
     model->eval();
     torch::NoGradGuard no_grad;
-    // Adversarial raw coefficients: the constraint must hold whatever training makes of them.
-    for (auto& p : model->named_parameters()) {
-      if (p.key().rfind("price_coef", 0) == 0) p.value().uniform_(-10, 10);
-    }
+    scramble_price_parameters(model);
     BatchTensors t = to_tensors(random_batch({.seed = seed + 10}), config);
-    t.price_features = torch::randn({4, 30, kPriceFeatures}) * 0.2;
-    t.price_features.select(2, 1).bernoulli_(0.3);
-    t.price_features.select(2, 2).abs_();
+    ASSERT_GT(t.repeat_sample.numel(), 0);  // both the explore and the repeat coefficients
+    t.price_features = random_price_features(4, 30);
     const torch::Tensor base = model->forward(t).product_logits;
-    BatchTensors cheaper = t;
-    cheaper.price_features = t.price_features.clone();
-    cheaper.price_features.select(2, 0) -= 0.3;    // lower price relative to base
-    cheaper.price_features.select(2, 1).fill_(1);  // on promotion
-    cheaper.price_features.select(2, 2) += 0.3;    // deeper discount
-    const torch::Tensor after = model->forward(cheaper).product_logits;
-    EXPECT_TRUE((after >= base - 1e-6).all().item<bool>()) << "seed " << seed;
-    EXPECT_GT((after - base).max().item<float>(), 0.0f);
+    for (int feature = 0; feature < kPriceFeatures; ++feature) {
+      BatchTensors cheaper = t;
+      cheaper.price_features = t.price_features.clone();
+      if (feature == 0) cheaper.price_features.select(2, 0) -= 0.3;    // cheaper than substitutes
+      if (feature == 1) cheaper.price_features.select(2, 1) -= 0.3;    // below its reference
+      if (feature == 2) cheaper.price_features.select(2, 2).fill_(1);  // on promotion
+      if (feature == 3) cheaper.price_features.select(2, 3) += 0.3;    // deeper discount
+      const torch::Tensor after = model->forward(cheaper).product_logits;
+      EXPECT_TRUE((after >= base - 1e-5).all().item<bool>()) << "seed " << seed << " " << feature;
+      if (feature < kScoreFeatures) {
+        EXPECT_GT((after - base).max().item<float>(), 0.0f) << "seed " << seed << " " << feature;
+      } else {  // the promotion flag and depth are the quantity head's
+        EXPECT_TRUE(torch::equal(after, base)) << "seed " << seed << " " << feature;
+      }
+    }
   }
+}
+
+TEST(BasketModel, PriceTermUsesRepeatCoefficientsForProductsBoughtBefore) {
+  const ModelConfig config = tiny_config();
+  torch::manual_seed(3);
+  BasketModel model(config);
+  torch::NoGradGuard no_grad;
+  scramble_price_parameters(model);
+  BatchTensors t = to_tensors(random_batch({.seed = 21}), config);
+  ASSERT_GT(t.repeat_sample.numel(), 0);
+  const torch::Tensor features = random_price_features(4, 30);
+  const torch::Tensor user = torch::randn({4, config.d_model});
+  const torch::Tensor term = model->price_term(user, features, t.repeat_sample, t.repeat_product);
+  const PriceCoefficients coef = model->price_coefficients(user);
+  const torch::Tensor scale = model->price_scale();
+  EXPECT_TRUE((scale > 0).all().item<bool>());
+  auto expected = [&](int64_t b, int64_t p, const torch::Tensor& k) {
+    return (features[b][p].slice(0, 0, kScoreFeatures) * scale[p] * k[b]).sum().item<float>();
+  };
+  torch::Tensor is_repeat = torch::zeros({4, 30}, torch::kBool);
+  for (int64_t r = 0; r < t.repeat_sample.numel(); ++r) {
+    const int64_t b = t.repeat_sample[r].item<int64_t>(), p = t.repeat_product[r].item<int64_t>();
+    is_repeat[b][p] = true;
+    EXPECT_NEAR(term[b][p].item<float>(), expected(b, p, coef.repeat), 1e-4);
+  }
+  for (int64_t b = 0; b < 4; ++b) {
+    for (int64_t p = 0; p < 30; ++p) {
+      if (!is_repeat[b][p].item<bool>()) {
+        EXPECT_NEAR(term[b][p].item<float>(), expected(b, p, coef.explore), 1e-4);
+      }
+    }
+  }
+}
+
+TEST(BasketModel, PromotionNeverLowersTheQuantityRate) {
+  const ModelConfig config = tiny_config();
+  torch::manual_seed(4);
+  BasketModel model(config);
+  torch::NoGradGuard no_grad;
+  scramble_price_parameters(model);
+  const torch::Tensor user = torch::randn({4, config.d_model});
+  const torch::Tensor sample = torch::tensor({0, 1, 2, 3}, torch::kInt64);
+  const torch::Tensor product = torch::tensor({5, 6, 7, 8}, torch::kInt64);
+  const torch::Tensor regular = torch::zeros({4, kPriceFeatures});
+  torch::Tensor promoted = regular.clone();
+  promoted.select(1, 2).fill_(1);
+  promoted.select(1, 3).fill_(0.25);
+  const torch::Tensor without = model->quantity_log_rate(user, sample, product);
+  EXPECT_TRUE(torch::allclose(model->quantity_log_rate(user, sample, product, regular), without));
+  EXPECT_TRUE(
+      (model->quantity_log_rate(user, sample, product, promoted) > without).all().item<bool>());
 }
 
 TEST(StoreVisitModel, ScoresEveryStoreAndNoTrip) {

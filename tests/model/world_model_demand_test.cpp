@@ -1,12 +1,14 @@
 // The "world-model" demand source on a tiny generated world with tiny trained models: units are
 // non-negative, common random numbers give identical draws for identical prices and leave other
-// products untouched by one product's price, the expected mode matches the mean of the sampled
-// one, a lower price never lowers expected units, and a missing checkpoint names its path.
+// sub-commodities untouched by one product's price, the expected mode matches the mean of the
+// sampled one, a lower own price never lowers expected units (nor raises its substitutes'), and a
+// missing checkpoint names its path.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <fstream>
 #include <numeric>
+#include <set>
 
 #include "model/model.h"
 #include "prepare/prepare_fixture.h"
@@ -111,12 +113,27 @@ TEST_F(WorldModelDemandTest, CommonRandomNumbersIsolateAPriceChange) {
   s->demand(prices.input(), 5, a);
   s->demand(prices.input(), 5, b);
   EXPECT_EQ(a.units, b.units);  // no change: exactly zero delta
-  // Doubling product 0's price moves product 0's draws only.
+  // Doubling the best seller's price moves only the draws of its sub-commodity: fewer of it,
+  // more (or as many) of its substitutes, the same of everything else.
   const int n_s = market_->n_stores();
-  for (int st = 0; st < n_s; ++st) prices.shelf[st] *= 2;
+  std::vector<double> units(static_cast<size_t>(market_->n_products()), 0.0);
+  for (size_t cell = 0; cell < a.units.size(); ++cell) units[cell / n_s] += a.units[cell];
+  const int top = static_cast<int>(std::max_element(units.begin(), units.end()) - units.begin());
+  for (int st = 0; st < n_s; ++st) prices.shelf[static_cast<size_t>(top) * n_s + st] *= 2;
   s->demand(prices.input(), 5, c);
-  for (size_t cell = static_cast<size_t>(n_s); cell < c.units.size(); ++cell)
-    ASSERT_EQ(c.units[cell], a.units[cell]) << cell;
+  int moved = 0;
+  for (size_t cell = 0; cell < c.units.size(); ++cell) {
+    const int p = static_cast<int>(cell / static_cast<size_t>(n_s));
+    if (p == top) {
+      ASSERT_LE(c.units[cell], a.units[cell]) << cell;
+    } else if (market_->product_category[p] == market_->product_category[top]) {
+      ASSERT_GE(c.units[cell], a.units[cell]) << cell;
+    } else {
+      ASSERT_EQ(c.units[cell], a.units[cell]) << cell;
+    }
+    moved += c.units[cell] != a.units[cell];
+  }
+  EXPECT_GT(moved, 0);
 }
 
 TEST_F(WorldModelDemandTest, ExpectedModeMatchesTheMeanOfSampledDraws) {
@@ -151,22 +168,35 @@ TEST_F(WorldModelDemandTest, ExpectedModeMatchesTheMeanOfSampledDraws) {
   }
 }
 
-TEST_F(WorldModelDemandTest, ALowerPriceNeverLowersExpectedUnits) {
+TEST_F(WorldModelDemandTest, ALowerOwnPriceNeverLowersExpectedUnits) {
   auto s = source(sim::DemandMode::kExpected);
-  Prices prices = last_week();
+  const Prices prices = last_week();
+  const int n_s = market_->n_stores();
+  // One product per sub-commodity gets cheaper or promoted; its substitutes keep their prices.
+  std::vector<uint8_t> chosen(static_cast<size_t>(market_->n_products()), 0);
+  std::set<std::string> seen;
+  for (int p = 0; p < market_->n_products(); ++p)
+    chosen[p] = seen.insert(market_->product_category[p]).second ? 1 : 0;
   sim::WeekDemand before, after, promoted;
   s->demand(prices.input(), 1, before);
-  Prices cheaper = prices;
-  for (float& x : cheaper.shelf) x = std::round(x * 0.8f);
+  Prices cheaper = prices, on_promotion = prices;
+  for (size_t cell = 0; cell < before.units.size(); ++cell) {
+    if (!chosen[cell / static_cast<size_t>(n_s)]) continue;
+    cheaper.shelf[cell] = std::round(cheaper.shelf[cell] * 0.8f);
+    on_promotion.depth[cell] = std::max(on_promotion.depth[cell], 0.3f);
+  }
   s->demand(cheaper.input(), 1, after);
-  Prices on_promotion = prices;
-  for (float& x : on_promotion.depth) x = std::max(x, 0.3f);
   s->demand(on_promotion.input(), 1, promoted);
   int rose = 0;
   for (size_t i = 0; i < before.units.size(); ++i) {
-    ASSERT_GE(after.units[i], before.units[i] * (1 - 1e-9)) << i;
-    ASSERT_GE(promoted.units[i], before.units[i] * (1 - 1e-9)) << i;
-    rose += after.units[i] > before.units[i];
+    if (chosen[i / static_cast<size_t>(n_s)]) {
+      ASSERT_GE(after.units[i], before.units[i] * (1 - 1e-6)) << i;
+      ASSERT_GE(promoted.units[i], before.units[i] * (1 - 1e-6)) << i;
+      rose += after.units[i] > before.units[i];
+    } else {  // a cheaper substitute never raises a product's units
+      ASSERT_LE(after.units[i], before.units[i] * (1 + 1e-6)) << i;
+      ASSERT_LE(promoted.units[i], before.units[i] * (1 + 1e-6)) << i;
+    }
   }
   EXPECT_GT(rose, 0);
 }
