@@ -1,7 +1,7 @@
 // Simulator benchmark (issue 6): simulated customer-weeks per second of each demand source and
 // mode, and the time of one step (one week, every shopper) on a preset's world, built in memory.
 // Usage: sim_bench [--preset lgsr-sample] [--threads 2] [--weeks 4] [--out bench/results/sim.json]
-//                  [--data DIR]
+//                  [--data DIR] [--start-week YYYYWW]
 // With --data (a dataset folder with trained world and store-visit models), the "world-model"
 // source is measured too, beside the truth, on that dataset's market (`data_sources` in the
 // report), since the learned source needs the dataset the models were trained on.
@@ -33,8 +33,9 @@ double seconds_since(Clock::time_point t0) {
 // Steps of historical prices (every store at its format's prices) or of prices that differ by
 // store (every store its own price zone: the simulator's worst case).
 Json measure(const sim::Market& market, const std::string& source, sim::DemandMode mode, int weeks,
-             bool per_store_prices, const sim::fs::path& data_dir = {}) {
+             int32_t start_week, bool per_store_prices, const sim::fs::path& data_dir = {}) {
   sim::EnvConfig config;
+  config.start_shop_week = start_week;
   config.demand_source = source;
   config.mode = mode;
   config.episode_weeks = weeks;
@@ -82,6 +83,7 @@ Json measure(const sim::Market& market, const std::string& source, sim::DemandMo
 int main(int argc, char** argv) {
   std::string preset = "lgsr-sample", out = "bench/results/sim.json", data;
   int threads = 2, weeks = 4;
+  int32_t start_week = 0;  // YYYYWW; 0: the first week after the warm-up
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i], value = argv[i + 1];
     if (key == "--preset")
@@ -90,6 +92,8 @@ int main(int argc, char** argv) {
       threads = std::stoi(value);
     else if (key == "--weeks")
       weeks = std::stoi(value);
+    else if (key == "--start-week")
+      start_week = std::stoi(value);
     else if (key == "--out")
       out = value;
     else if (key == "--data")
@@ -111,8 +115,8 @@ int main(int argc, char** argv) {
       for (sim::DemandMode mode : {sim::DemandMode::kSampled, sim::DemandMode::kExpected}) {
         const std::string key = source + "/" + sim::demand_mode_name(mode);
         try {
-          results[key] = {{"format_prices", measure(market, source, mode, weeks, false)},
-                          {"per_store_prices", measure(market, source, mode, weeks, true)}};
+          results[key] = {{"format_prices", measure(market, source, mode, weeks, start_week, false)},
+                          {"per_store_prices", measure(market, source, mode, weeks, start_week, true)}};
         } catch (const Error& e) {
           results[key] = {{"unavailable", e.what()}};
         }
@@ -135,8 +139,8 @@ int main(int argc, char** argv) {
             // Each measurement builds its source: the world model's steps include its forward
             // passes (a cold per-week cache).
             data_results[key] = {
-                {"format_prices", measure(data_market, source, mode, weeks, false, data)},
-                {"per_store_prices", measure(data_market, source, mode, weeks, true, data)}};
+                {"format_prices", measure(data_market, source, mode, weeks, start_week, false, data)},
+                {"per_store_prices", measure(data_market, source, mode, weeks, start_week, true, data)}};
           } catch (const Error& e) {
             data_results[key] = {{"unavailable", e.what()}};
           }

@@ -24,6 +24,17 @@ PriceFeatures price_features(const fs::path& data_dir, const prepare::TensorSour
 // cell visited (the target week's prices of every product, as training sees them).
 PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& sources);
 
+// Trips per week of a shopper at `week` (calendar index) for the world-model demand source:
+// baskets of week v before `week` weigh kTripDecay^(week - 1 - v), over the same weights of the
+// weeks since their first basket, so recent weeks count more and a shopper who stopped coming
+// fades out. `baskets` in time order, at least one before `week`.
+inline constexpr double kTripDecay = 0.7;
+double decayed_trip_rate(const Store& store, std::span<const int32_t> baskets, int32_t week);
+// Observed over predicted (decayed_trip_rate) trips of the training weeks from the 9th on, every
+// customer with an earlier basket: the share of shoppers who stop coming, which no history shows
+// in advance. 1 when nothing was predicted.
+double trip_calibration(const Store& store, const prepare::SplitInfo& split);
+
 // Ranking figures of next-basket logits against the targets: sums over samples (divide by
 // "samples"): recall@10, ndcg@10, hit@10.
 Json ranking_sums(const torch::Tensor& logits, const BatchTensors& batch, int64_t k = 10);

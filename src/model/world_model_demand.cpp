@@ -4,9 +4,10 @@
 // which runs `retailsim simulate` with this source registered.
 //
 // Two levels come from each shopper's own history instead of the models, because the models do
-// not calibrate them: trips per week (baskets since the first one; the store-visit model's
-// no-trip class is trained on one sampled no-trip week per gap, not on the weekly frequency) and
-// distinct products per trip. docs/decisions.md has the measurements behind both.
+// not calibrate them: trips per week (a recency-weighted rate, times the share of predicted trips
+// the training weeks delivered; the store-visit model's no-trip class is trained on one sampled
+// no-trip week per gap, not on the weekly frequency) and distinct products per trip.
+// docs/decisions.md has the measurements behind both.
 //
 // A product's chance to be in a trip is its share of the basket model's softmax over the whole
 // catalogue (the objective that carries the training, a choice among products) times the
@@ -96,6 +97,7 @@ struct WeekState {
   // Per scope store: the derived table's actual price and promotion depth of every model
   // product this week (the prices of products outside the scope).
   std::vector<std::vector<float>> table_actual, table_depth;
+  std::vector<std::vector<float>> table_features;  // per scope store, filled on first use
   // Per scope store: the shoppers likely to visit it (for expected demand).
   std::vector<std::vector<std::pair<int32_t, float>>> visitors;
 };
@@ -127,6 +129,7 @@ class WorldModelDemand final : public sim::DemandSource {
     visit_->eval();
     price_features_.emplace(price_features(data_dir_, *sources_));
     map_ids(store);
+    trips_calibration_ = trip_calibration(store, sources_->split());
     {
       torch::NoGradGuard no_grad;
       const torch::Tensor q = basket_->quantity_price_coefficients().contiguous();
@@ -309,6 +312,17 @@ class WorldModelDemand final : public sim::DemandSource {
     return out;
   }
 
+  // The price features of every model product at scope store s at the week's table prices
+  // (computed once per week and store, on first use).
+  const std::vector<float>& table_features(WeekState& state, int s) const {
+    std::vector<float>& f = state.table_features[static_cast<size_t>(s)];
+    if (f.empty()) {
+      f.resize(static_cast<size_t>(price_features_->n_products()) * kPriceFeatures);
+      price_features_->from_prices(model_store_[s], state.table_actual[s], state.table_depth[s], f);
+    }
+    return f;
+  }
+
   const WeekState& week_state(int week) {
     for (auto it = cache_.begin(); it != cache_.end(); ++it) {
       if (it->first == week) {
@@ -343,7 +357,7 @@ class WorldModelDemand final : public sim::DemandSource {
     // Each shopper's state: the store-visit sample of this week (history = baskets before it).
     std::vector<prepare::Samples::Target> targets;
     std::vector<float> mean_lines;  // distinct products per basket in the shopper's history
-    std::vector<float> trip_rate;   // baskets per week since the shopper's first
+    std::vector<float> trip_rate;   // expected trips this week (decayed rate x calibration)
     for (size_t k = 0; k < shoppers_.size(); ++k) {
       const int32_t c = store_customer_[k];
       const auto baskets = store.baskets_of_customer(c);
@@ -355,9 +369,8 @@ class WorldModelDemand final : public sim::DemandSource {
       int64_t history_lines = 0;
       for (int32_t j = 0; j < h; ++j) history_lines += store.basket_rows(baskets[j]).size();
       mean_lines.push_back(static_cast<float>(history_lines) / static_cast<float>(h));
-      const int32_t first_week = store.basket_week_index[static_cast<size_t>(baskets[0])];
-      trip_rate.push_back(static_cast<float>(h) /
-                          static_cast<float>(std::max(1, calendar_week - first_week)));
+      trip_rate.push_back(static_cast<float>(trips_calibration_ *
+                                             decayed_trip_rate(store, baskets, calendar_week)));
       state.shopper.push_back(static_cast<int32_t>(k));
       targets.push_back({c, -1, h, calendar_week});
     }
@@ -379,6 +392,16 @@ class WorldModelDemand final : public sim::DemandSource {
     for (int32_t s : model_store_) stores.push_back(std::max(s, 0));
     const torch::Tensor product_index = torch::tensor(products, torch::kInt64);
     const torch::Tensor store_index = torch::tensor(stores, torch::kInt64);
+    // The derived table's prices of the week at each scope store (calendar index shifted to
+    // data weeks).
+    const int32_t data_week = calendar_week - sources_->split().first_week_index;
+    const size_t n_model = static_cast<size_t>(price_features_->n_products());
+    state.table_actual.assign(static_cast<size_t>(n_s), std::vector<float>(n_model));
+    state.table_depth.assign(static_cast<size_t>(n_s), std::vector<float>(n_model));
+    for (int s = 0; s < n_s; ++s)
+      price_features_->table_prices(model_store_[s], data_week, state.table_actual[s],
+                                    state.table_depth[s]);
+    state.table_features.assign(static_cast<size_t>(n_s), {});
     torch::NoGradGuard no_grad;
     for (int64_t begin = 0; begin < static_cast<int64_t>(n); begin += kBatchCustomers) {
       const int64_t end = std::min<int64_t>(begin + kBatchCustomers, static_cast<int64_t>(n));
@@ -389,12 +412,6 @@ class WorldModelDemand final : public sim::DemandSource {
       const BatchTensors t = to_tensors(batch, basket_config_);
       const BasketOutputs out = basket_->forward(t);
       const torch::Tensor score = out.product_logits.index_select(1, product_index).contiguous();
-      const torch::Tensor lines =
-          torch::tensor(std::vector<float>(mean_lines.begin() + begin, mean_lines.begin() + end));
-      const torch::Tensor log_lines_scale =
-          torch::log(lines) - torch::logsumexp(out.product_logits, 1);
-      std::copy_n(log_lines_scale.contiguous().data_ptr<float>(), B,
-                  state.log_lines_scale.begin() + begin);
       std::copy_n(score.data_ptr<float>(), B * n_p, state.score.begin() + begin * n_p);
       const PriceCoefficients coef = basket_->price_coefficients(out.user);
       std::copy_n(coef.explore.contiguous().data_ptr<float>(), B * kScoreFeatures,
@@ -448,6 +465,25 @@ class WorldModelDemand final : public sim::DemandSource {
         row[n_s] = static_cast<float>(std::max(0.0, 1.0 - total));
         state.trips[begin + i] = trip_rate[static_cast<size_t>(begin + i)];
       }
+      // The normaliser: the shopper's mean basket at this week's historical prices of the store
+      // they visit most (their history's baskets were bought at such prices, promotions
+      // included), over the whole catalogue.
+      torch::Tensor prices = torch::zeros({B, price_features_->n_products(), kPriceFeatures});
+      for (int64_t i = 0; i < B; ++i) {
+        const float* row = state.visit.data() + (begin + i) * (n_s + 1);
+        const int s = static_cast<int>(std::max_element(row, row + n_s) - row);
+        if (n_s == 0 || !(row[s] > 0) || model_store_[s] < 0) continue;
+        const std::vector<float>& f = table_features(state, s);
+        std::copy(f.begin(), f.end(), prices[i].data_ptr<float>());
+      }
+      const torch::Tensor lines =
+          torch::tensor(std::vector<float>(mean_lines.begin() + begin, mean_lines.begin() + end));
+      const torch::Tensor historical =
+          out.product_logits +
+          basket_->price_term(out.user, prices, t.repeat_sample, t.repeat_product);
+      const torch::Tensor log_lines_scale = torch::log(lines) - torch::logsumexp(historical, 1);
+      std::copy_n(log_lines_scale.contiguous().data_ptr<float>(), B,
+                  state.log_lines_scale.begin() + begin);
     }
     // Poisson rate of extra units = exp(shopper part) x exp(product part).
     for (float& r : state.rate_user) r = std::exp(r);
@@ -459,15 +495,6 @@ class WorldModelDemand final : public sim::DemandSource {
         if (v >= kMinVisitProbability) state.visitors[s].push_back({static_cast<int32_t>(i), v});
       }
     }
-    // The derived table's prices of the week at each scope store (calendar index shifted to
-    // data weeks).
-    const int32_t data_week = calendar_week - sources_->split().first_week_index;
-    const size_t n_model = static_cast<size_t>(price_features_->n_products());
-    state.table_actual.assign(static_cast<size_t>(n_s), std::vector<float>(n_model));
-    state.table_depth.assign(static_cast<size_t>(n_s), std::vector<float>(n_model));
-    for (int s = 0; s < n_s; ++s)
-      price_features_->table_prices(model_store_[s], data_week, state.table_actual[s],
-                                    state.table_depth[s]);
     return state;
   }
 
@@ -488,10 +515,54 @@ class WorldModelDemand final : public sim::DemandSource {
   std::vector<int32_t> shoppers_;               // market.customers indices the models know
   std::vector<int32_t> store_customer_;         // their store customer ids
   std::vector<float> scale_;                    // per scope store
+  double trips_calibration_ = 1.0;              // trip_calibration() of the store
   std::list<std::pair<int, WeekState>> cache_;  // most recently used first
 };
 
 }  // namespace
+
+double decayed_trip_rate(const Store& store, std::span<const int32_t> baskets, int32_t week) {
+  const int32_t first = store.basket_week_index[static_cast<size_t>(baskets[0])];
+  double trips = 0;
+  for (int32_t b : baskets) {
+    const int32_t v = store.basket_week_index[static_cast<size_t>(b)];
+    if (v >= week) break;
+    trips += std::pow(kTripDecay, week - 1 - v);
+  }
+  const double weeks = (1.0 - std::pow(kTripDecay, std::max(1, week - first))) / (1.0 - kTripDecay);
+  return trips / weeks;
+}
+
+double trip_calibration(const Store& store, const prepare::SplitInfo& split) {
+  constexpr int32_t kWarmUpWeeks = 8;
+  const int32_t begin = split.first_week_index + kWarmUpWeeks;
+  const int32_t end = split.first_week_index + split.val_begin;
+  double observed = 0, predicted = 0;
+  for (size_t c = 0; c < store.n_customers(); ++c) {
+    const auto baskets = store.baskets_of_customer(static_cast<int32_t>(c));
+    if (baskets.empty()) continue;
+    const int32_t first = store.basket_week_index[static_cast<size_t>(baskets[0])];
+    // decayed_trip_rate() week by week: the decayed count of the baskets before week w.
+    double decayed = 0;
+    size_t next = 0;
+    for (int32_t w = first + 1; w < end; ++w) {
+      decayed *= kTripDecay;
+      int32_t in_week = 0;
+      while (next < baskets.size() &&
+             store.basket_week_index[static_cast<size_t>(baskets[next])] < w) {
+        ++in_week;
+        ++next;
+      }
+      decayed += in_week;
+      if (w < begin) continue;
+      predicted += decayed / ((1.0 - std::pow(kTripDecay, w - first)) / (1.0 - kTripDecay));
+      for (size_t j = next;
+           j < baskets.size() && store.basket_week_index[static_cast<size_t>(baskets[j])] == w; ++j)
+        observed += 1;
+    }
+  }
+  return predicted > 0 ? observed / predicted : 1.0;
+}
 
 void register_world_model_demand() {
   static const bool registered = [] {

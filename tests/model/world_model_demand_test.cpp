@@ -6,11 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <numeric>
 #include <set>
 
+#include "core/dataset.h"
 #include "model/model.h"
+#include "model/tasks.h"
 #include "prepare/prepare_fixture.h"
 #include "sim/sim.h"
 #include "test_util.h"
@@ -213,6 +216,62 @@ TEST(WorldModelDemand, MissingCheckpointNamesItsPath) {
               std::string::npos)
         << e.what();
   }
+}
+
+}  // namespace
+}  // namespace retailsim::model
+
+namespace retailsim::model {
+namespace {
+
+// A store of baskets only: customer c's baskets in the given weeks.
+Store store_of_weeks(const std::vector<std::vector<int16_t>>& weeks_of_customer) {
+  Store store;
+  std::vector<int16_t> basket_week;
+  std::vector<int64_t> offsets = {0};
+  std::vector<int32_t> baskets;
+  for (size_t c = 0; c < weeks_of_customer.size(); ++c) {
+    for (int16_t w : weeks_of_customer[c]) {
+      baskets.push_back(static_cast<int32_t>(basket_week.size()));
+      basket_week.push_back(w);
+    }
+    offsets.push_back(static_cast<int64_t>(baskets.size()));
+    store.customer_codes.push_back(std::to_string(c));
+  }
+  store.basket_week_index = Column<int16_t>::from_values(basket_week);
+  store.customer_basket_offsets = Column<int64_t>::from_values(offsets);
+  store.customer_baskets = Column<int32_t>::from_values(baskets);
+  return store;
+}
+
+TEST(TripRate, RecentWeeksCountMoreAndALapsedShopperFadesOut) {
+  const Store store = store_of_weeks({{0, 1, 2, 3}, {0, 1}, {0, 0, 2, 2}});
+  EXPECT_NEAR(decayed_trip_rate(store, store.baskets_of_customer(0), 4), 1.0, 1e-12);
+  // Two trips, then eight weeks away: far below the 0.2 a week of baskets over weeks.
+  const double weights = (1 - std::pow(kTripDecay, 10)) / (1 - kTripDecay);
+  EXPECT_NEAR(decayed_trip_rate(store, store.baskets_of_customer(1), 10),
+              (std::pow(kTripDecay, 9) + std::pow(kTripDecay, 8)) / weights, 1e-12);
+  EXPECT_LT(decayed_trip_rate(store, store.baskets_of_customer(1), 10), 0.05);
+  // Baskets of the week asked about and later ones do not count.
+  EXPECT_NEAR(decayed_trip_rate(store, store.baskets_of_customer(2), 2),
+              2.0 * kTripDecay / (1 + kTripDecay), 1e-12);
+}
+
+TEST(TripRate, CalibrationIsTheShareOfPredictedTripsThatHappened) {
+  prepare::SplitInfo split;
+  split.n_weeks = 30;
+  split.val_begin = 20;
+  split.test_begin = 25;
+  std::vector<int16_t> every_week, until_ten;
+  for (int16_t w = 0; w < 30; ++w) every_week.push_back(w);
+  for (int16_t w = 0; w < 10; ++w) until_ten.push_back(w);
+  EXPECT_NEAR(trip_calibration(store_of_weeks({every_week, every_week}), split), 1.0, 1e-12);
+  // A second shopper who stops after week 9: the training weeks delivered fewer trips than the
+  // recency-weighted rates predicted.
+  const double half = trip_calibration(store_of_weeks({every_week, until_ten}), split);
+  EXPECT_LT(half, 1.0);
+  EXPECT_GT(half, 0.5);
+  EXPECT_EQ(trip_calibration(store_of_weeks({}), split), 1.0);
 }
 
 }  // namespace
