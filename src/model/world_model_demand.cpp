@@ -11,7 +11,8 @@
 //
 // A product's chance to be in a trip is its share of the basket model's softmax over the whole
 // catalogue (the objective that carries the training, a choice among products) times the
-// shopper's mean lines per trip, with the softmax normalised at regular prices: the price term
+// shopper's mean lines per trip, with the softmax normalised at the week's historical prices of
+// the store the shopper visits most: the price term
 // then moves a product's units in proportion, as a per-line choice does, instead of through a
 // sigmoid that flattens the response of the products a shopper buys most (docs/decisions.md).
 //
@@ -88,7 +89,8 @@ struct WeekState {
   std::vector<float> coef_explore, coef_repeat;  // [n, kScoreFeatures] signed price coefficients
   std::vector<uint8_t> repeat;                   // [n, P] 1: the shopper bought it before
   // Per shopper: log(mean distinct products per basket so far) - logsumexp(scores at regular
-  // prices), so that the expected lines of a trip at regular prices are that mean.
+  // prices at the shopper's main store), so that the expected lines of a trip at those prices are
+  // that mean.
   std::vector<float> log_lines_scale;
   std::vector<float> rate_user;  // [n] exp(quantity head's shopper part)
   std::vector<float> rate_item;  // [P] exp(quantity head's product part)
