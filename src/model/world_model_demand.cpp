@@ -88,9 +88,9 @@ struct WeekState {
   std::vector<float> score;  // [n, P] scope products' scores without the price term
   std::vector<float> coef_explore, coef_repeat;  // [n, kScoreFeatures] signed price coefficients
   std::vector<uint8_t> repeat;                   // [n, P] 1: the shopper bought it before
-  // Per shopper: log(mean distinct products per basket so far) - logsumexp(scores at regular
-  // prices at the shopper's main store), so that the expected lines of a trip at those prices are
-  // that mean.
+  // Per shopper: log(mean distinct products per basket so far) - logsumexp(scores at the week's
+  // historical prices of the shopper's main store), so that the expected lines of a trip at
+  // those prices are that mean.
   std::vector<float> log_lines_scale;
   std::vector<float> rate_user;  // [n] exp(quantity head's shopper part)
   std::vector<float> rate_item;  // [P] exp(quantity head's product part)
