@@ -184,12 +184,19 @@ TEST(BasketModel, LowerPriceOrPromotionNeverLowersAScore) {
   }
 }
 
-TEST(BasketModel, PriceTermUsesRepeatCoefficientsForProductsBoughtBefore) {
-  const ModelConfig config = tiny_config();
-  torch::manual_seed(3);
+// A tiny basket model with scrambled price parameters.
+BasketModel scrambled_model(const ModelConfig& config, uint64_t seed) {
+  torch::manual_seed(seed);
   BasketModel model(config);
   torch::NoGradGuard no_grad;
   scramble_price_parameters(model);
+  return model;
+}
+
+TEST(BasketModel, PriceTermUsesRepeatCoefficientsForProductsBoughtBefore) {
+  const ModelConfig config = tiny_config();
+  BasketModel model = scrambled_model(config, 3);
+  torch::NoGradGuard no_grad;
   BatchTensors t = to_tensors(random_batch({.seed = 21}), config);
   ASSERT_GT(t.repeat_sample.numel(), 0);
   const torch::Tensor features = random_price_features(4, 30);
@@ -218,10 +225,8 @@ TEST(BasketModel, PriceTermUsesRepeatCoefficientsForProductsBoughtBefore) {
 
 TEST(BasketModel, PromotionNeverLowersTheQuantityRate) {
   const ModelConfig config = tiny_config();
-  torch::manual_seed(4);
-  BasketModel model(config);
+  BasketModel model = scrambled_model(config, 4);
   torch::NoGradGuard no_grad;
-  scramble_price_parameters(model);
   const torch::Tensor user = torch::randn({4, config.d_model});
   const torch::Tensor sample = torch::tensor({0, 1, 2, 3}, torch::kInt64);
   const torch::Tensor product = torch::tensor({5, 6, 7, 8}, torch::kInt64);
