@@ -40,7 +40,6 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "derive/derive.h"
 #include "model/model.h"
 #include "model/modules.h"
 #include "model/tasks.h"
