@@ -196,23 +196,18 @@ Json total_deltas(const std::vector<RunSums>& base, const std::vector<RunSums>& 
   return j;
 }
 
-// Groups of products measured together: no two share a category or complement categories, so
-// one product's price barely moves another's units.
-std::vector<std::vector<int>> probe_groups(const Market& market, const std::vector<int>& products) {
-  const synth::World& w = *market.world;
+// Groups of products measured together, greedily: no two in a group share a key of
+// `keys_of(product)`.
+template <typename Keys>
+std::vector<std::vector<int>> disjoint_groups(const std::vector<int>& products, Keys keys_of) {
   std::vector<std::vector<int>> groups;
-  std::vector<std::set<int>> taken;  // categories each group touches (own + complements)
+  std::vector<std::set<int>> taken;  // keys each group touches
   for (int p : products) {
-    const int cl = w.product_cl[market.product_source_id[p]];
-    std::set<int> touches = {cl};
-    for (int i = w.cl_complement_offsets[cl]; i < w.cl_complement_offsets[cl + 1]; ++i)
-      touches.insert(w.cl_complements[i]);
-    for (size_t i = 0; i < w.complement_a.size(); ++i)
-      if (w.complement_b[i] == cl) touches.insert(w.complement_a[i]);
+    const std::set<int> keys = keys_of(p);
     size_t g = 0;
     for (; g < groups.size(); ++g) {
       bool clash = false;
-      for (int c : touches) clash = clash || taken[g].contains(c);
+      for (int k : keys) clash = clash || taken[g].contains(k);
       if (!clash) break;
     }
     if (g == groups.size()) {
@@ -220,9 +215,34 @@ std::vector<std::vector<int>> probe_groups(const Market& market, const std::vect
       taken.emplace_back();
     }
     groups[g].push_back(p);
-    taken[g].insert(touches.begin(), touches.end());
+    taken[g].insert(keys.begin(), keys.end());
   }
   return groups;
+}
+
+// The truth's probe groups: no two share a category or complement categories, so one product's
+// price barely moves another's units.
+std::vector<std::vector<int>> probe_groups(const Market& market, const std::vector<int>& products) {
+  const synth::World& w = *market.world;
+  return disjoint_groups(products, [&](int p) {
+    const int cl = w.product_cl[market.product_source_id[p]];
+    std::set<int> touches = {cl};
+    for (int i = w.cl_complement_offsets[cl]; i < w.cl_complement_offsets[cl + 1]; ++i)
+      touches.insert(w.cl_complements[i]);
+    for (size_t i = 0; i < w.complement_a.size(); ++i)
+      if (w.complement_b[i] == cl) touches.insert(w.complement_a[i]);
+    return touches;
+  });
+}
+
+// The four probes of a group: shelf price up and down by h, a promotion of `depth` on and off.
+enum { kUp, kDown, kPromoOn, kPromoOff, kProbes };
+std::array<ProbePolicy, kProbes> probes_of(const Market& market, const std::vector<int>& group,
+                                           double h, double depth) {
+  std::vector<uint8_t> mask(static_cast<size_t>(market.n_products()), 0);
+  for (int p : group) mask[p] = 1;
+  return {ProbePolicy(mask, 1 + h, -1, 0), ProbePolicy(mask, 1 - h, -1, 0),
+          ProbePolicy(mask, 1, 1, depth), ProbePolicy(mask, 1, 0, 0)};
 }
 
 double median(std::vector<double> v) {
@@ -346,16 +366,11 @@ SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uin
     const double h = cfg.elasticity_step_pct / 100, depth = cfg.lift_depth_pct / 100;
     progress.set_total(2 * seeds.size() + (4 * groups.size() + 2) * seeds.size());
     // units[probe][product] summed over seeds and stores; per seed for the jackknife.
-    enum { kUp, kDown, kPromoOn, kPromoOff, kProbes };
     std::vector<std::vector<std::vector<double>>> units(
         kProbes, std::vector<std::vector<double>>(
                      seeds.size(), std::vector<double>(static_cast<size_t>(market.n_products()))));
     for (const auto& group : groups) {
-      std::vector<uint8_t> mask(static_cast<size_t>(market.n_products()), 0);
-      for (int p : group) mask[p] = 1;
-      const std::array<ProbePolicy, kProbes> probes = {
-          ProbePolicy(mask, 1 + h, -1, 0), ProbePolicy(mask, 1 - h, -1, 0),
-          ProbePolicy(mask, 1, 1, depth), ProbePolicy(mask, 1, 0, 0)};
+      const std::array<ProbePolicy, kProbes> probes = probes_of(market, group, h, depth);
       for (int k = 0; k < kProbes; ++k) {
         for (size_t r = 0; r < seeds.size(); ++r) {
           ProbePolicy policy = probes[k];
@@ -445,27 +460,12 @@ SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uin
     // complements there), so the best sellers are probed in as many runs as the most of them
     // one sub-commodity holds.
     if (model_env) {
-      std::vector<std::vector<int>> model_groups;
-      std::vector<std::set<std::string>> group_categories;
-      for (int p : order) {
-        size_t g = 0;
-        while (g < model_groups.size() && group_categories[g].contains(market.product_category[p]))
-          ++g;
-        if (g == model_groups.size()) {
-          model_groups.emplace_back();
-          group_categories.emplace_back();
-        }
-        model_groups[g].push_back(p);
-        group_categories[g].insert(market.product_category[p]);
-      }
+      const auto model_groups =
+          disjoint_groups(order, [&](int p) { return std::set<int>{layout.product_category[p]}; });
       std::array<RunSums, kProbes> model_units;
       for (auto& sums : model_units) sums.units.product.assign(market.n_products(), 0.0);
       for (const auto& group : model_groups) {
-        std::vector<uint8_t> mask(static_cast<size_t>(market.n_products()), 0);
-        for (int p : group) mask[p] = 1;
-        std::array<ProbePolicy, kProbes> probes = {
-            ProbePolicy(mask, 1 + h, -1, 0), ProbePolicy(mask, 1 - h, -1, 0),
-            ProbePolicy(mask, 1, 1, depth), ProbePolicy(mask, 1, 0, 0)};
+        std::array<ProbePolicy, kProbes> probes = probes_of(market, group, h, depth);
         for (int k = 0; k < kProbes; ++k) {
           const RunSums sums = run(*model_env, probes[k], seeds[0], layout);
           customer_weeks += sums.customer_weeks;
