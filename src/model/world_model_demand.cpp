@@ -155,22 +155,27 @@ class WorldModelDemand final : public sim::DemandSource {
   void demand(const sim::WeekInput& input, uint64_t seed, sim::WeekDemand& out) override {
     const WeekState& state = week_state(input.week);
     const int n_p = market_.n_products(), n_s = market_.n_stores();
+    // Per cell, once per call: the score features times the product's price scales (the
+    // shopper's coefficients multiply them) and the promotion factor of the extra-unit rate.
     const std::vector<float> features = cell_features(state, input);
-    auto probability = [&](size_t i, int p, int s) {
-      const size_t cell = static_cast<size_t>(p) * n_s + s;
+    std::vector<float> scaled(market_.n_cells() * kScoreFeatures), promo_rate(market_.n_cells());
+    for (size_t cell = 0; cell < market_.n_cells(); ++cell) {
       const float* f = features.data() + cell * kPriceFeatures;
+      const float* scale = price_scale_.data() + cell / n_s * kScoreFeatures;
+      for (int j = 0; j < kScoreFeatures; ++j) scaled[cell * kScoreFeatures + j] = f[j] * scale[j];
+      promo_rate[cell] = std::exp(quantity_price_[0] * f[2] + quantity_price_[1] * f[3]);
+    }
+    auto probability = [&](size_t i, int p, int s) {
+      const float* f = scaled.data() + (static_cast<size_t>(p) * n_s + s) * kScoreFeatures;
       const float* k = (state.repeat[i * n_p + p] ? state.coef_repeat : state.coef_explore).data() +
                        i * kScoreFeatures;
-      const float* scale = price_scale_.data() + static_cast<size_t>(p) * kScoreFeatures;
-      float x = state.score[i * n_p + p];
-      for (int j = 0; j < kScoreFeatures; ++j) x += k[j] * scale[j] * f[j];
-      return std::min(1.0f, std::exp(x + state.log_lines_scale[i]));
+      float x = state.score[i * n_p + p] + state.log_lines_scale[i];
+      for (int j = 0; j < kScoreFeatures; ++j) x += k[j] * f[j];
+      return std::min(1.0f, std::exp(x));
     };
     // Poisson rate of extra units; promotions raise it through the quantity head's price part.
     auto extra_rate = [&](size_t i, int p, int s) {
-      const float* f = features.data() + (static_cast<size_t>(p) * n_s + s) * kPriceFeatures;
-      return state.rate_user[i] * state.rate_item[p] *
-             std::exp(quantity_price_[0] * f[2] + quantity_price_[1] * f[3]);
+      return state.rate_user[i] * state.rate_item[p] * promo_rate[static_cast<size_t>(p) * n_s + s];
     };
     out.units.assign(market_.n_cells(), 0.0);
     out.customer_weeks = market_.customers.size();
