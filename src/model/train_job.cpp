@@ -86,7 +86,15 @@ PriceFeatures price_features(const fs::path& data_dir, const prepare::TensorSour
          store.n_products(), store.n_stores());
   std::vector<int32_t> sub_commodity(store.product_parent[0].begin(),
                                      store.product_parent[0].end());
-  return PriceFeatures(std::move(table), std::move(sub_commodity), derive::PriceConfig(),
+  // Promotions as `derive` flagged them: its threshold, from the table's manifest.
+  derive::PriceConfig config;
+  const fs::path manifest = data_dir / "derived" / "prices" / "manifest.json";
+  if (fs::exists(manifest)) {
+    const Json derived = read_json(manifest);
+    if (derived.contains("config"))
+      config.promo_threshold = derived["config"].value("promo_threshold", config.promo_threshold);
+  }
+  return PriceFeatures(std::move(table), std::move(sub_commodity), config,
                        sources.split().val_begin);
 }
 
