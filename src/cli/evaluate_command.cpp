@@ -8,6 +8,7 @@
 #include "core/progress.h"
 #include "core/torch_runtime.h"
 #include "eval/eval.h"
+#include "model/model.h"
 
 namespace retailsim::cli {
 
@@ -34,7 +35,7 @@ void rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o,
   });
   const fs::path model_dir = o.data_dir / "models" / "world";
   if (!wanted || !fs::exists(model_dir / "model.json") ||
-      !(fs::exists(model_dir / "best.pt") || fs::exists(model_dir / "latest.pt"))) {
+      model::find_checkpoint(o.data_dir, "world").empty()) {
     return;
   }
   const std::vector<std::string> folds = eval::write_eval_cases(o.data_dir, o.config);

@@ -7,22 +7,10 @@
 #include "cli/command.h"
 #include "core/progress.h"
 #include "core/torch_runtime.h"
+#include "model/model.h"
 #include "sim/sim.h"
 
 namespace retailsim::cli {
-
-namespace {
-
-// Both models that the "world-model" demand source runs are trained.
-bool world_model_trained(const fs::path& data) {
-  for (const char* which : {"world", "store-visit"}) {
-    const fs::path dir = data / "models" / which;
-    if (!fs::exists(dir / "best.pt") && !fs::exists(dir / "latest.pt")) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 Command add_simulate_command(CLI::App& root) {
   struct Options {
@@ -63,7 +51,9 @@ Command add_simulate_command(CLI::App& root) {
     // The learned source lives in the torch module: run there when it is asked for, or when a
     // trained world model can answer beside the truth.
     sim::SimulateSummary summary;
-    if (scenario.simulate.demand_source == "world-model" || world_model_trained(options->data)) {
+    const bool world_model_trained = !model::find_checkpoint(options->data, "world").empty() &&
+                                     !model::find_checkpoint(options->data, "store-visit").empty();
+    if (scenario.simulate.demand_source == "world-model" || world_model_trained) {
       load_torch_runtime(ctx.global.resolved_threads());
       Json args = {{"data_dir", options->data.string()},
                    {"scenario", options->scenario.string()},

@@ -1,8 +1,8 @@
 // Public surface of the model stage: the world model's configuration (basket model, store-visit
-// model, losses), the torch-free price features of candidate products, and the torch jobs that
-// the CLI runs through run_torch_job() ("model.train", "model.predict"). The LibTorch modules
-// themselves live in retailsim_model_torch (modules.h, internal) and run only inside the
-// retailsim_torch module.
+// model, losses), the torch-free price features of candidate products and checkpoint lookup, and
+// the torch jobs that the CLI runs through run_torch_job() ("model.train", "model.predict"). The
+// LibTorch modules themselves live in retailsim_model_torch (modules.h, internal) and run only
+// inside the retailsim_torch module.
 #pragma once
 
 #include <cstdint>
@@ -125,6 +125,11 @@ class PriceFeatures {
   std::vector<float> reference_;   // [n_products, n_groups] (format-region groups)
   std::shared_ptr<const derive::PriceConfig> config_;
 };
+
+// The checkpoint of a trained model: <data>/models/<which>/best.pt, else latest.pt; empty when
+// there is neither. require_checkpoint throws Error naming the folder and the train command.
+fs::path find_checkpoint(const fs::path& data_dir, const std::string& which);
+fs::path require_checkpoint(const fs::path& data_dir, const std::string& which);
 
 // Torch jobs (registered in src/torch/torch_module.cpp). Arguments and results are documented in
 // docs/model.md.

@@ -11,11 +11,6 @@ namespace retailsim::model {
 // "cuda" without CUDA and for unknown names.
 torch::Device choose_device(const std::string& name);
 
-// The checkpoint of a trained model: <data>/models/<which>/best.pt, else latest.pt; empty when
-// there is neither. require_checkpoint throws Error naming the folder and the train command.
-fs::path find_checkpoint(const fs::path& data_dir, const std::string& which);
-fs::path require_checkpoint(const fs::path& data_dir, const std::string& which);
-
 // The price features of the data's products: its derived price table, PROD_CODE_10 as the
 // sub-commodity, references from the training weeks. Throws Error when the table does not match
 // the store.

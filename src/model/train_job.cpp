@@ -59,22 +59,6 @@ void fill_vocabulary(ModelConfig& config, const prepare::TensorSources& sources)
   config.n_mission_focuses = static_cast<int32_t>(store.basket_mission_codes.size());
 }
 
-fs::path find_checkpoint(const fs::path& data_dir, const std::string& which) {
-  const fs::path dir = data_dir / "models" / which;
-  if (fs::exists(dir / "best.pt")) return dir / "best.pt";
-  if (fs::exists(dir / "latest.pt")) return dir / "latest.pt";
-  return {};
-}
-
-fs::path require_checkpoint(const fs::path& data_dir, const std::string& which) {
-  fs::path checkpoint = find_checkpoint(data_dir, which);
-  if (checkpoint.empty()) {
-    fail("{}: no trained {} model (run retailsim train --data {} --model {})",
-         (data_dir / "models" / which).string(), which, data_dir.string(), which);
-  }
-  return checkpoint;
-}
-
 PriceFeatures price_features(const fs::path& data_dir, const prepare::TensorSources& sources) {
   const Store& store = sources.store();
   auto table = std::make_shared<const derive::PriceTable>(
