@@ -149,15 +149,33 @@ TORCH_MODULE(BasketModel);
 
 // The store-visit model: MLP over T1, T3, the previous store and the input basket's summary (T6)
 // -> logits over n_stores + 1 outcomes (the last: no trip this week).
+//
+// Training weights the outcomes (class weights w) and smooths the labels (epsilon), so the softmax
+// of the logits is not the outcome distribution: at the loss's optimum it is proportional to
+// w_c ((1 - epsilon) p_c + epsilon / K). probabilities() undoes both (the weights travel with the
+// model as the buffer "outcome_weights"), which the simulator needs: its trips go to stores in
+// these proportions.
 class StoreVisitModelImpl : public torch::nn::Module {
  public:
   explicit StoreVisitModelImpl(const ModelConfig& config);
   torch::Tensor forward(const BatchTensors& batch);
+  // [B, n_stores + 1] outcome probabilities with the training's weights and smoothing undone.
+  torch::Tensor probabilities(const BatchTensors& batch);
+  void set_outcome_weights(const torch::Tensor& weights);
+  const torch::Tensor& outcome_weights() const { return outcome_weights_; }
 
  private:
+  double label_smoothing_;
   torch::nn::Embedding previous_store_{nullptr};
   torch::nn::Sequential mlp_{nullptr};
+  torch::Tensor outcome_weights_;
 };
 TORCH_MODULE(StoreVisitModel);
+
+// The outcome distribution behind softmax outputs q [B, K] of a model trained with class weights
+// w [K] and label smoothing epsilon: p_c = max(0, r_c / sum r - epsilon / K) / (1 - epsilon) with
+// r = q / w, renormalised (exact when q is the weighted, smoothed loss's optimum).
+torch::Tensor undo_outcome_weighting(const torch::Tensor& q, const torch::Tensor& weights,
+                                     double label_smoothing);
 
 }  // namespace retailsim::model

@@ -103,10 +103,8 @@ Json predict_job(const Json& args) {
       StoreVisitModel visit_model(model_config);
       train::load_checkpoint(visit_checkpoint, *visit_model, nullptr);
       visit_model->eval();
-      const torch::Tensor p =
-          torch::softmax(visit_model->forward(to_tensors(
-                             sources->assemble(visits, visit_rows, 0, 0), model_config))[0],
-                         0);
+      const torch::Tensor p = visit_model->probabilities(
+          to_tensors(sources->assemble(visits, visit_rows, 0, 0), model_config))[0];
       const int64_t k = p.argmax().item<int64_t>();
       result["next_store"] = {
           {"store", k == model_config.n_stores ? "no trip" : store.store_codes[k]},

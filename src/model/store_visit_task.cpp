@@ -38,6 +38,7 @@ StoreVisitTask::StoreVisitTask(const ModelConfig& config, std::vector<float> cla
            config.n_stores + 1);
     }
     class_weights_ = torch::tensor(class_weights).to(device_);
+    model_->set_outcome_weights(class_weights_);
   }
   model_->to(device_);
 }

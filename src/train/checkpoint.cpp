@@ -43,7 +43,14 @@ Json load_checkpoint(const fs::path& path, torch::nn::Module& module,
   }
   torch::serialize::InputArchive model_archive;
   archive.read("model", model_archive);
-  module.load(model_archive);
+  try {
+    module.load(model_archive);
+  } catch (const c10::Error& e) {
+    fail(
+        "{}: the checkpoint does not fit this model, likely written by an older retailsim (retrain "
+        "it): {}",
+        path.string(), e.what_without_backtrace());
+  }
   if (optimizer) {
     torch::serialize::InputArchive optimizer_archive;
     archive.read("optimizer", optimizer_archive);

@@ -1,6 +1,7 @@
 // Shapes and masks of the world model's modules, the repeat term and the price term's sign.
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "model/modules.h"
 #include "random_batch.h"
 
@@ -247,6 +248,41 @@ TEST(StoreVisitModel, ScoresEveryStoreAndNoTrip) {
   const prepare::Batch batch = random_batch({.kind = prepare::SampleKind::kStoreVisit});
   const torch::Tensor logits = model->forward(to_tensors(batch, config));
   EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{4, config.n_stores + 1}));
+}
+
+TEST(StoreVisitModel, UndoingTheOutcomeWeightsAndSmoothingRecoversTheDistribution) {
+  // The weighted, smoothed cross-entropy's optimum: q_c proportional to w_c ((1 - e) p_c + e / K).
+  const torch::Tensor p = torch::tensor({{0.7, 0.2, 0.1, 0.0}, {0.0, 0.0, 0.05, 0.95}});
+  const torch::Tensor w = torch::tensor({2.0, 0.5, 1.0, 0.25});
+  const double e = 0.1;
+  torch::Tensor q = w.unsqueeze(0) * ((1 - e) * p + e / 4);
+  q = q / q.sum(1, true);
+  EXPECT_TRUE(torch::allclose(undo_outcome_weighting(q, w, e), p, 1e-5, 1e-6));
+  // Without weights or smoothing it is the identity.
+  EXPECT_TRUE(torch::allclose(undo_outcome_weighting(p, torch::ones({4}), 0.0), p));
+}
+
+TEST(StoreVisitModel, OutcomeWeightsAreAValidatedBufferThatProbabilitiesUndo) {
+  torch::manual_seed(5);
+  const ModelConfig config = tiny_config();
+  StoreVisitModel model(config);
+  model->eval();
+  const int64_t k = config.n_stores + 1;
+  EXPECT_TRUE(torch::equal(model->outcome_weights(), torch::ones({k})));
+  const torch::Tensor weights = torch::linspace(0.5, 2.0, k);
+  model->set_outcome_weights(weights);
+  bool is_buffer = false;
+  for (const auto& b : model->named_buffers())
+    is_buffer |= b.key() == "outcome_weights" && torch::equal(b.value(), weights);
+  EXPECT_TRUE(is_buffer);  // so checkpoints carry it
+  const BatchTensors t =
+      to_tensors(random_batch({.kind = prepare::SampleKind::kStoreVisit}), config);
+  const torch::Tensor expected =
+      undo_outcome_weighting(torch::softmax(model->forward(t), 1), weights, config.label_smoothing);
+  EXPECT_TRUE(torch::allclose(model->probabilities(t), expected));
+  EXPECT_TRUE(torch::allclose(model->probabilities(t).sum(1), torch::ones({4})));
+  EXPECT_THROW(model->set_outcome_weights(torch::ones({k + 1})), Error);
+  EXPECT_THROW(model->set_outcome_weights(torch::zeros({k})), Error);
 }
 
 TEST(ModelConfig, RejectsAnUnknownEncoderAndRoundTripsThroughJson) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "core/error.h"
 #include "model/tasks.h"
 #include "random_batch.h"
 
@@ -109,6 +110,34 @@ TEST(Training, CheckpointRoundTripsWeightsOptimizerAndState) {
   EXPECT_FALSE(optimizer.state().empty());
   EXPECT_TRUE(fs::exists(options.checkpoint_dir / "best.pt"));
   EXPECT_TRUE(fs::exists(options.checkpoint_dir / "epoch-1.pt"));
+  fs::remove_all(options.checkpoint_dir);
+}
+
+TEST(Training, StoreVisitCheckpointsCarryTheClassWeightsAndAMismatchIsNamed) {
+  torch::manual_seed(8);
+  const ModelConfig config = tiny_config();
+  std::vector<float> weights(static_cast<size_t>(config.n_stores + 1));
+  for (size_t c = 0; c < weights.size(); ++c) weights[c] = 0.5f + 0.25f * static_cast<float>(c);
+  StoreVisitTask task(config, weights, torch::kCPU);
+  VectorSource train(batches(prepare::SampleKind::kStoreVisit, 2, 200), 2);
+  VectorSource val(batches(prepare::SampleKind::kStoreVisit, 1, 250), 2);
+  train::TrainerOptions options;
+  options.config = short_schedule(0, 1, 0, 1e-3);
+  options.checkpoint_dir = scratch("visit-weights");
+  train::run_training(task, train, val, options);
+
+  StoreVisitModel loaded(config);
+  train::load_checkpoint(options.checkpoint_dir / "latest.pt", *loaded, nullptr);
+  EXPECT_TRUE(torch::equal(loaded->outcome_weights(), torch::tensor(weights)));
+  // A checkpoint of another model: the error names the file and says to retrain.
+  BasketModel basket(config);
+  try {
+    train::load_checkpoint(options.checkpoint_dir / "latest.pt", *basket, nullptr);
+    ADD_FAILURE() << "loading a store-visit checkpoint into the basket model succeeded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("latest.pt"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("retrain"), std::string::npos) << e.what();
+  }
   fs::remove_all(options.checkpoint_dir);
 }
 
