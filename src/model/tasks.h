@@ -29,6 +29,13 @@ double decayed_trip_rate(const Store& store, std::span<const int32_t> baskets, i
 // customer with an earlier basket: the share of shoppers who stop coming, which no history shows
 // in advance. 1 when nothing was predicted.
 double trip_calibration(const Store& store, const prepare::SplitInfo& split);
+// Where a shopper's trip goes: the store-visit model's distribution `row` (scope stores, then
+// elsewhere) taken as a Dirichlet prior worth `prior` trips, updated with the shopper's past
+// trips by store `trips` (same layout): row_s = (trips_s + prior row_s) / (sum trips + prior).
+// Grocery store choice is habitual and the shopper's own counts locate it far better than the
+// model alone (docs/decisions.md); a shopper with no history keeps the model's row.
+inline constexpr double kStoreHistoryPrior = 1.0;
+void blend_store_history(std::span<float> row, std::span<const float> trips, double prior);
 
 // Ranking figures of next-basket logits against the targets: sums over samples (divide by
 // "samples"): recall@10, ndcg@10, hit@10.

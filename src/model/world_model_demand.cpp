@@ -6,8 +6,10 @@
 // Two levels come from each shopper's own history instead of the models, because the models do
 // not calibrate them: trips per week (a recency-weighted rate, times the share of predicted trips
 // the training weeks delivered; the store-visit model's no-trip class is trained on one sampled
-// no-trip week per gap, not on the weekly frequency) and distinct products per trip.
-// docs/decisions.md has the measurements behind both.
+// no-trip week per gap, not on the weekly frequency) and distinct products per trip. The store
+// of a trip is the store-visit model's distribution (its training weights and label smoothing
+// undone) updated with the shopper's own trips by store, the model worth kStoreHistoryPrior
+// trips. docs/decisions.md has the measurements behind all three.
 //
 // A product's chance to be in a trip is its share of the basket model's softmax over the whole
 // catalogue (the objective that carries the training, a choice among products) times the
@@ -257,9 +259,12 @@ class WorldModelDemand final : public sim::DemandSource {
     scope_product_.assign(store.n_products(), -1);
     for (size_t p = 0; p < model_product_.size(); ++p)
       if (model_product_[p] >= 0) scope_product_[model_product_[p]] = static_cast<int32_t>(p);
+    scope_store_.assign(store.n_stores(), -1);
     for (const auto& code : market_.store_code) {
       auto it = store_id.find(code);
       model_store_.push_back(it == store_id.end() ? -1 : it->second);
+      if (it != store_id.end())
+        scope_store_[it->second] = static_cast<int32_t>(model_store_.size() - 1);
     }
     for (size_t i = 0; i < market_.customers.size(); ++i) {
       const int32_t c = market_.customers[i];
@@ -362,8 +367,9 @@ class WorldModelDemand final : public sim::DemandSource {
     WeekState state;
     // Each shopper's state: the store-visit sample of this week (history = baskets before it).
     std::vector<prepare::Samples::Target> targets;
-    std::vector<float> mean_lines;  // distinct products per basket in the shopper's history
-    std::vector<float> trip_rate;   // expected trips this week (decayed rate x calibration)
+    std::vector<float> mean_lines;   // distinct products per basket in the shopper's history
+    std::vector<float> trip_rate;    // expected trips this week (decayed rate x calibration)
+    std::vector<float> store_trips;  // [n, S + 1] the shopper's past trips by store, elsewhere last
     for (size_t k = 0; k < shoppers_.size(); ++k) {
       const int32_t c = store_customer_[k];
       const auto baskets = store.baskets_of_customer(c);
@@ -379,6 +385,14 @@ class WorldModelDemand final : public sim::DemandSource {
                                              decayed_trip_rate(store, baskets, calendar_week)));
       state.shopper.push_back(static_cast<int32_t>(k));
       targets.push_back({c, -1, h, calendar_week});
+      // The shopper's trips by scope store (elsewhere last) over the history.
+      store_trips.resize(store_trips.size() + static_cast<size_t>(n_s) + 1, 0.0f);
+      float* trips_by_store = store_trips.data() + store_trips.size() - (n_s + 1);
+      for (int32_t j = 0; j < h; ++j) {
+        const int32_t id = store.basket_store_id[static_cast<size_t>(baskets[j])];
+        const int32_t s = scope_store_[static_cast<size_t>(id)];
+        trips_by_store[s >= 0 ? s : n_s] += 1.0f;
+      }
     }
     const prepare::Samples samples = prepare::Samples::for_targets(
         store, targets, prepare_config_, prepare::SampleKind::kStoreVisit);
@@ -454,8 +468,7 @@ class WorldModelDemand final : public sim::DemandSource {
               "({} vs {}); the simulator's factorisation needs updating",
               direct, split);
       }
-      const torch::Tensor visit =
-          torch::softmax(visit_->forward(to_tensors(batch, visit_config_)), 1);
+      const torch::Tensor visit = visit_->probabilities(to_tensors(batch, visit_config_));
       const torch::Tensor in_scope = visit.index_select(1, store_index).contiguous();
       const torch::Tensor no_trip = visit.select(1, visit_config_.n_stores).contiguous();
       const float* v = in_scope.data_ptr<float>();
@@ -469,6 +482,10 @@ class WorldModelDemand final : public sim::DemandSource {
           total += row[s];
         }
         row[n_s] = static_cast<float>(std::max(0.0, 1.0 - total));
+        blend_store_history(
+            std::span<float>(row, n_s + 1),
+            std::span<const float>(store_trips.data() + (begin + i) * (n_s + 1), n_s + 1),
+            kStoreHistoryPrior);
         state.trips[begin + i] = trip_rate[static_cast<size_t>(begin + i)];
       }
       // The normaliser: the shopper's mean basket at this week's historical prices of the store
@@ -521,6 +538,7 @@ class WorldModelDemand final : public sim::DemandSource {
   std::vector<int32_t> shoppers_;               // market.customers indices the models know
   std::vector<int32_t> store_customer_;         // their store customer ids
   std::vector<float> scale_;                    // per scope store
+  std::vector<int32_t> scope_store_;            // per store id: its scope index, or -1
   double trips_calibration_ = 1.0;              // trip_calibration() of the store
   std::list<std::pair<int, WeekState>> cache_;  // most recently used first
 };
@@ -537,6 +555,16 @@ double decayed_trip_rate(const Store& store, std::span<const int32_t> baskets, i
   }
   const double weeks = (1.0 - std::pow(kTripDecay, std::max(1, week - first))) / (1.0 - kTripDecay);
   return trips / weeks;
+}
+
+void blend_store_history(std::span<float> row, std::span<const float> trips, double prior) {
+  if (row.size() != trips.size())
+    fail("blend_store_history: {} outcomes against {} trip counts", row.size(), trips.size());
+  if (!(prior > 0)) fail("blend_store_history: the prior must be > 0, got {}", prior);
+  double n_trips = 0;
+  for (float t : trips) n_trips += t;
+  for (size_t s = 0; s < row.size(); ++s)
+    row[s] = static_cast<float>((trips[s] + prior * row[s]) / (n_trips + prior));
 }
 
 double trip_calibration(const Store& store, const prepare::SplitInfo& split) {

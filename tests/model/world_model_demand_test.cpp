@@ -218,6 +218,24 @@ TEST(WorldModelDemand, MissingCheckpointNamesItsPath) {
   }
 }
 
+TEST(StoreChoice, TheShoppersTripsUpdateTheModelsDistribution) {
+  // Three scope stores, then elsewhere. The model spreads a trip; the shopper went to store 1
+  // three times and elsewhere once.
+  std::vector<float> row = {0.4f, 0.3f, 0.2f, 0.1f};
+  const std::vector<float> trips = {0, 3, 0, 1};
+  blend_store_history(row, trips, 1.0);
+  EXPECT_FLOAT_EQ(row[0], 0.4f / 5);
+  EXPECT_FLOAT_EQ(row[1], 3.3f / 5);
+  EXPECT_FLOAT_EQ(row[2], 0.2f / 5);
+  EXPECT_FLOAT_EQ(row[3], 1.1f / 5);
+  // No history: the model's row as it is.
+  std::vector<float> fresh = {0.4f, 0.3f, 0.2f, 0.1f};
+  blend_store_history(fresh, std::vector<float>(4, 0.0f), 1.0);
+  EXPECT_EQ(fresh, (std::vector<float>{0.4f, 0.3f, 0.2f, 0.1f}));
+  EXPECT_THROW(blend_store_history(fresh, std::vector<float>(3, 0.0f), 1.0), Error);
+  EXPECT_THROW(blend_store_history(fresh, trips, 0.0), Error);
+}
+
 }  // namespace
 }  // namespace retailsim::model
 
