@@ -12,6 +12,8 @@ std::vector<float> forecast_units(const sim::Observation& obs, int history_weeks
   if (history_weeks <= 0) return out;
   for (int k = 0; k < history_weeks; ++k)
     for (size_t i = 0; i < n; ++i) out[i] += obs.recent_units[k * n + i];
+  if (!obs.lost_units.empty())
+    for (size_t i = 0; i < n; ++i) out[i] += obs.lost_units[i];
   for (float& v : out) v /= static_cast<float>(history_weeks);
   return out;
 }
@@ -33,7 +35,8 @@ void replenish_orders(const sim::Observation& obs, int history_weeks, std::vecto
   orders.assign(n, 0.0f);
   if (history_weeks <= 0) return;
   const size_t newest = static_cast<size_t>(history_weeks - 1) * n;
-  for (size_t i = 0; i < n; ++i) orders[i] = obs.recent_units[newest + i];
+  for (size_t i = 0; i < n; ++i)
+    orders[i] = obs.recent_units[newest + i] + (obs.lost_units.empty() ? 0.0f : obs.lost_units[i]);
 }
 
 float price_at(const sim::Market& market, int product, double x) {

@@ -278,7 +278,7 @@ Json rl_evaluate_job(const Json& args) {
   const auto sources = sim::demand_source_names();
   std::string note =
       "not measured: the learned 'world-model' demand source is not registered in this process";
-  Json predicted = Json::object();
+  Json predicted = Json::object(), predicted_details = Json::object();
   if (std::find(sources.begin(), sources.end(), "world-model") != sources.end()) {
     const sim::DemandOptions learned{sim::DemandMode::kSampled, in.data_dir};
     try {
@@ -286,8 +286,13 @@ Json rl_evaluate_job(const Json& args) {
       Progress predicting("rl evaluate (world model)", policies.size(), "policies");
       for (auto& policy : policies) {
         torch::NoGradGuard no_grad;
-        predicted[policy->name()] =
-            judge_policy(market, *policy, config, split, in.seed, &learned).profit_cents;
+        const PolicyOutcome o = judge_policy(market, *policy, config, split, in.seed, &learned);
+        predicted[policy->name()] = o.profit_cents;
+        predicted_details[policy->name()] = {{"profit_cents", o.profit_cents},
+                                             {"revenue_cents", o.revenue_cents},
+                                             {"units", o.units},
+                                             {"stockout_units", o.stockout_units},
+                                             {"waste_units", o.waste_units}};
         predicting.advance();
       }
       predicting.finish();
@@ -300,7 +305,8 @@ Json rl_evaluate_job(const Json& args) {
     }
   }
   Json report = rl_report(outcomes, predicted, note, training);
-  report["world_model_profit_cents"] = predicted;  // per policy, beside details.*.profit_cents
+  report["world_model_profit_cents"] = predicted;     // per policy, beside details.*.profit_cents
+  report["world_model_details"] = predicted_details;  // the same accounts as details.*
   report["heldout_weeks"] = {market.shop_week[split.eval_begin],
                              market.shop_week[split.eval_end - 1]};
   report["eval_seeds"] = config.eval_seeds;

@@ -133,6 +133,7 @@ Observation Env::reset(uint64_t seed) {
   obs_.historical_promo_depth.resize(n);
   market_.historical_prices(week, obs_.historical_price_cents, obs_.historical_promo_depth);
   obs_.inventory_units.assign(n, 0.0f);
+  obs_.lost_units.assign(n, 0.0f);
   if (config_.track_inventory) {
     // Opening stock: initial_stock_weeks of the warm-up's mean weekly sales (of the start week
     // at historical prices when there is no warm-up).
@@ -232,6 +233,7 @@ StepResult Env::step(const Action& action) {
   }
   obs_.shelf_price_cents = shelf;
   obs_.promo_depth = depth;
+  obs_.lost_units = r.stockout_units;
   ++obs_.step;
   ++obs_.week;
   done_ = obs_.week >= end_week_;
@@ -273,6 +275,13 @@ std::vector<BoxSpace> Env::observation_space() const {
        {kInf},
        "float32",
        "units sold in each of the last history_weeks weeks, oldest first"},
+      {"lost_units",
+       cells,
+       {0},
+       {kInf},
+       "float32",
+       "last week's demand lost to stock-outs per product x store (0 without inventory "
+       "tracking)"},
       {"historical_price_cents",
        cells,
        {0},

@@ -184,11 +184,12 @@ struct EnvConfig {
 struct Observation {
   int week = 0;  // week index of the week about to be simulated
   int32_t shop_week = 0;
-  int step = 0;                               // steps taken in this episode
-  std::vector<float> shelf_price_cents;       // per cell: last week's shelf price
-  std::vector<float> promo_depth;             // per cell: last week's promotion depth
-  std::vector<float> inventory_units;         // per cell: on hand now (last week's orders included)
-  std::vector<float> recent_units;            // [history_weeks, cells]: units sold, oldest first
+  int step = 0;                          // steps taken in this episode
+  std::vector<float> shelf_price_cents;  // per cell: last week's shelf price
+  std::vector<float> promo_depth;        // per cell: last week's promotion depth
+  std::vector<float> inventory_units;    // per cell: on hand now (last week's orders included)
+  std::vector<float> recent_units;       // [history_weeks, cells]: units sold, oldest first
+  std::vector<float> lost_units;  // per cell: last week's demand lost to stock-outs (0 untracked)
   std::vector<float> historical_price_cents;  // per cell: this week's historical shelf price
   std::vector<float> historical_promo_depth;  // per cell: this week's historical promotion depth
 };

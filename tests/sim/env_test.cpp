@@ -59,9 +59,21 @@ TEST(Env, StockNeverNegativeAndSalesNeverExceedStock) {
     }
     stockouts += r.stockout_total_units;
     waste += r.waste_total_units;
+    // The next observation reports the demand each cell lost.
+    ASSERT_EQ(obs.lost_units, r.stockout_units);
   }
   EXPECT_GT(stockouts, 0);
   EXPECT_GT(waste, 0);
+}
+
+TEST(Env, NoLostUnitsWithoutInventoryTracking) {
+  const Market market = tiny_market();
+  Env env(market, tiny_env_config());
+  Observation obs = env.reset(5);
+  ASSERT_EQ(obs.lost_units.size(), market.n_cells());
+  env.step(env.historical_action());
+  obs = env.observation();
+  for (float lost : obs.lost_units) ASSERT_EQ(lost, 0.0f);
 }
 
 TEST(Env, PricesOutsideBoundsAreClippedAndCounted) {
