@@ -46,7 +46,7 @@ Json measure(const sim::Market& market, const std::string& source, sim::DemandMo
   const double reset_seconds = seconds_since(t_reset);
   std::vector<double> step_seconds;
   uint64_t customer_weeks = 0;
-  double units = 0, revenue_cents = 0;
+  double units = 0, revenue_cents = 0, trips = 0;
   while (!env.done()) {
     sim::Action action = env.historical_action();
     if (per_store_prices) {
@@ -59,6 +59,7 @@ Json measure(const sim::Market& market, const std::string& source, sim::DemandMo
     step_seconds.push_back(seconds_since(t0));
     customer_weeks += r.customer_weeks;
     units += r.units_total;
+    trips += static_cast<double>(r.trips);
     revenue_cents += r.revenue_total_cents;
     obs = env.observation();
   }
@@ -75,6 +76,7 @@ Json measure(const sim::Market& market, const std::string& source, sim::DemandMo
               {"step_seconds_max", worst},
               {"customer_weeks_per_second", static_cast<double>(customer_weeks) / total},
               {"units_per_step", units / static_cast<double>(step_seconds.size())},
+              {"trips_per_step", trips / static_cast<double>(step_seconds.size())},
               {"revenue_cents_per_step", revenue_cents / static_cast<double>(step_seconds.size())}};
 }
 
