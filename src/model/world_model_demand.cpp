@@ -390,7 +390,7 @@ class WorldModelDemand final : public sim::DemandSource {
       float* trips_by_store = store_trips.data() + store_trips.size() - (n_s + 1);
       for (int32_t j = 0; j < h; ++j) {
         const int32_t id = store.basket_store_id[static_cast<size_t>(baskets[j])];
-        const int32_t s = scope_store_[static_cast<size_t>(id)];
+        const int32_t s = id >= 0 ? scope_store_[static_cast<size_t>(id)] : -1;
         trips_by_store[s >= 0 ? s : n_s] += 1.0f;
       }
     }
