@@ -45,7 +45,7 @@ struct RlConfig {
   // Agents trained by `rl train`: any of pricing, promo, inventory. A decision without its agent
   // follows the historical rule (prices and promotions replayed, (s, S) orders).
   std::vector<std::string> agents = {"pricing", "promo", "inventory"};
-  int iterations = 40;             // PPO updates
+  int iterations = 120;            // PPO updates
   int episodes_per_iteration = 2;  // rollouts collected before each update
   int episode_weeks = 6;           // steps (weeks) of a training episode
   // The last share of the calendar's weeks is held out: policies are judged there only.
