@@ -187,7 +187,8 @@ Promotion promotion_of(float actual_price, float base_price, const PriceConfig& 
 // Where a looked-up price came from, in waterfall order.
 enum class PriceLevel : uint8_t {
   kObserved = 0,      // the (product, store, week) cell had sales
-  kFormatRegion = 1,  // median over cells of the same store format and region that week
+  kFormatRegion = 1,  // median over cells of the same store format and region that week, else
+                      // of the same store format that week
   kGlobal = 2,        // median over all cells of the product that week
   kForwardFill = 3,   // the same store's price in the last week the product sold anywhere
   kNone = 4,          // before the product's first sale
@@ -216,7 +217,9 @@ struct PriceTable {
   // Format-region groups: store -> group, and the dense (product, group, week) medians.
   int32_t n_groups = 0;
   std::vector<int32_t> store_group;
-  std::vector<float> group_actual;  // [n_products, n_groups, n_weeks], NaN where no cell
+  // [n_products, n_groups, n_weeks], NaN where neither the group nor its format sold the product
+  // that week (kFormatRegion)
+  std::vector<float> group_actual;
   std::vector<float> group_base;
   // Dense (product, week) medians over all stores, NaN where the product sold nowhere.
   std::vector<float> global_actual;  // [n_products, n_weeks]

@@ -65,6 +65,30 @@ void bucket_medians(uint64_t first, uint64_t last, const PriceCells& cells, size
   }
 }
 
+// The format-region cells of one product (group_actual/base [G, W]) where the group did not sell
+// it that week: the median over the stores of the same format that week. Shelf prices are set per
+// format (price zone); the global median mixes the formats' price levels and spreads one format's
+// promotion to the others (docs/decisions.md has the measurements).
+void fill_groups_from_formats(uint64_t first, uint64_t last, const PriceCells& cells,
+                              const std::vector<int32_t>& store_format,
+                              const std::vector<int32_t>& group_format, int32_t F, int32_t W,
+                              float* group_actual, float* group_base, GroupScratch& s) {
+  std::vector<float> actual(size_t(F) * W), base(size_t(F) * W);
+  bucket_medians(
+      first, last, cells, size_t(F) * W,
+      [&](uint64_t c) { return size_t(store_format[cells.store[c]]) * W + cells.week[c]; },
+      actual.data(), base.data(), s);
+  const auto G = static_cast<int32_t>(group_format.size());
+  for (int32_t g = 0; g < G; ++g) {
+    for (int32_t w = 0; w < W; ++w) {
+      const size_t gw = size_t(g) * W + w, fw = size_t(group_format[g]) * W + w;
+      if (!std::isnan(group_actual[gw])) continue;
+      group_actual[gw] = actual[fw];
+      group_base[gw] = base[fw];
+    }
+  }
+}
+
 }  // namespace
 
 Promotion promotion_of(float actual_price, float base_price, const PriceConfig& config) {
@@ -124,6 +148,17 @@ PriceTable build_price_table(PriceCells cells, const PriceDims& dims, const Stor
     table.store_group[s] = groups.at({stores.format[s], stores.region[s]});
   }
   const int32_t G = table.n_groups;
+  // Store formats, numbered in order; a group has one format (groups are format-region pairs).
+  std::map<int32_t, int32_t> formats;
+  for (int32_t s = 0; s < S; ++s) formats.emplace(stores.format[s], 0);
+  int32_t next_format = 0;
+  for (auto& [key, id] : formats) id = next_format++;
+  const int32_t F = next_format;
+  std::vector<int32_t> store_format(S), group_format(G);
+  for (int32_t s = 0; s < S; ++s) {
+    store_format[s] = formats.at(stores.format[s]);
+    group_format[table.store_group[s]] = store_format[s];
+  }
 
   // Series index and promotions of the observed cells.
   table.words_per_series = (W + 63) / 64;
@@ -164,6 +199,9 @@ PriceTable build_price_table(PriceCells cells, const PriceDims& dims, const Stor
           [&](uint64_t c) { return size_t(table.store_group[cells.store[c]]) * W + cells.week[c]; },
           table.group_actual.data() + size_t(p) * G * W,
           table.group_base.data() + size_t(p) * G * W, scratch);
+      fill_groups_from_formats(first, last, cells, store_format, group_format, F, W,
+                               table.group_actual.data() + size_t(p) * G * W,
+                               table.group_base.data() + size_t(p) * G * W, scratch);
       bucket_medians(
           first, last, cells, size_t(W), [&](uint64_t c) { return size_t(cells.week[c]); },
           table.global_actual.data() + size_t(p) * W, table.global_base.data() + size_t(p) * W,
@@ -258,8 +296,10 @@ std::vector<uint64_t> PriceTable::level_counts() const {
           const uint64_t seen = local.observed[size_t(g) * W + w];
           const uint64_t missing = stores_in_group[g] - seen;
           local.counts[0] += seen;
-          // A group with any observed cell has its median: its other stores fall back to it.
-          const int level = seen > 0 ? 1 : global ? 2 : filled ? 3 : 4;
+          // A group with a median (its own cells' or its format's fallback): its other stores
+          // fall back to it.
+          const bool grouped = !std::isnan(group_actual[(size_t(p) * G + g) * W + w]);
+          const int level = grouped ? 1 : global ? 2 : filled ? 3 : 4;
           local.counts[level] += missing;
         }
       }

@@ -55,7 +55,8 @@ PromoLookup PromoLookup::read(const fs::path& dir, const PriceDims& dims,
       }
     });
   }
-  // The waterfall's format-region level, or the global one where a group has no cell.
+  // The waterfall's format-region level (the format's where the group has no cell), or the global
+  // one where neither has.
   const std::vector<float> group_actual = read_npy<float>(dir / "group_actual_price.npy");
   const std::vector<float> group_base = read_npy<float>(dir / "group_base_price.npy");
   const std::vector<float> global_actual = read_npy<float>(dir / "global_actual_price.npy");

@@ -87,10 +87,10 @@ struct ModelConfig {
 // separate them: with the flag in the score it took the whole promotion response and left a
 // shelf price change almost no effect (docs/decisions.md has the measurements).
 // reference = the median over the training weeks of the product's base price in the store's
-// format-region group (over all stores where the group never priced it; over every week where
-// the training weeks never priced it): a fixed regular price, so that regular price changes move
-// the features as promotions do. A product without any price counts as at its reference and not
-// promoted. docs/decisions.md has the measurements.
+// format-region group (derive's waterfall: else its format's that week; over all stores where
+// neither priced it; over every week where the training weeks never priced it): a fixed regular
+// price, so that regular price changes move the features as promotions do. A product without any
+// price counts as at its reference and not promoted. docs/decisions.md has the measurements.
 inline constexpr int kPriceFeatures = 4;
 inline constexpr int kScoreFeatures = 2;  // relative and own price
 

@@ -40,7 +40,7 @@ TEST(PriceTable, FillsEachWaterfallLevelInOrder) {
   // Store 1 shares store 0's format-region.
   EXPECT_EQ(at(0, 1, 0).level, PriceLevel::kFormatRegion);
   EXPECT_FLOAT_EQ(at(0, 1, 0).actual_price, 100);
-  // Store 3's group sold nothing in week 0: global median of 100 and 120.
+  // Store 3's format sold nothing in week 0: global median of 100 and 120.
   EXPECT_EQ(at(0, 3, 0).level, PriceLevel::kGlobal);
   EXPECT_FLOAT_EQ(at(0, 3, 0).actual_price, 110);
   // Week 1: nobody sold product 0, each store carries its week-0 price.
@@ -58,6 +58,10 @@ TEST(PriceTable, FillsEachWaterfallLevelInOrder) {
   EXPECT_EQ(at(1, 1, 0).level, PriceLevel::kNone);
   EXPECT_TRUE(std::isnan(at(1, 1, 0).actual_price));
   EXPECT_EQ(at(1, 0, 2).level, PriceLevel::kFormatRegion);
+  // Store 2's group did not sell product 1 in week 2, its format did.
+  EXPECT_EQ(at(1, 2, 2).level, PriceLevel::kFormatRegion);
+  EXPECT_FLOAT_EQ(at(1, 2, 2).actual_price, 50);
+  EXPECT_EQ(at(1, 3, 2).level, PriceLevel::kGlobal);
 
   // Level counts over the whole grid agree with enumerating it.
   std::vector<uint64_t> enumerated(5, 0);
@@ -65,7 +69,29 @@ TEST(PriceTable, FillsEachWaterfallLevelInOrder) {
     for (int s = 0; s < 4; ++s)
       for (int w = 0; w < 3; ++w) ++enumerated[size_t(at(p, s, w).level)];
   EXPECT_EQ(table.level_counts(), enumerated);
-  EXPECT_EQ(enumerated, (std::vector<uint64_t>{4, 2, 6, 4, 8}));
+  EXPECT_EQ(enumerated, (std::vector<uint64_t>{4, 3, 5, 4, 8}));
+}
+
+TEST(PriceTable, FormatFallbackKeepsTheFormatsPromotionAndPriceLevel) {
+  RowTable t;
+  // Format 0 (stores 0-2) sells at 100 with a promotion at 80 in week 1 at store 2 (region 1);
+  // format 1 (store 3) sells at 150 throughout.
+  t.add(0, 0, 0, 1, 100);
+  t.add(0, 2, 0, 1, 100);
+  t.add(0, 2, 1, 1, 80);
+  t.add(0, 2, 2, 1, 100);
+  for (int w = 0; w < 3; ++w) t.add(0, 3, w, 1, 150);
+  PriceTable table = table_of(t, {1, 4, 3});
+  // Week 1, store 0's group did not sell it: its format's promotion, not the global median of
+  // 80 and 150.
+  const PriceLookup promoted = table.lookup(0, 0, 1);
+  EXPECT_EQ(promoted.level, PriceLevel::kFormatRegion);
+  EXPECT_FLOAT_EQ(promoted.actual_price, 80);
+  EXPECT_FLOAT_EQ(promoted.base_price, 100);
+  // Week 2: store 1's group sold nothing; its format's week-2 price is store 2's regular 100.
+  EXPECT_FLOAT_EQ(table.lookup(0, 1, 2).actual_price, 100);
+  // The other format's price level never leaks in.
+  for (int w = 0; w < 3; ++w) EXPECT_FLOAT_EQ(table.lookup(0, 3, w).actual_price, 150);
 }
 
 TEST(PriceTable, TakesFallbackMediansOfBasePricesToo) {
