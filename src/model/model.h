@@ -74,7 +74,8 @@ struct ModelConfig {
 // Target-week price features of every candidate product, kPriceFeatures per product, from which
 // the basket model's sign-constrained price term scores it:
 //   0  relative: log(actual / reference) minus its mean over the product's sub-commodity
-//      (PROD_CODE_10) at the same store and week, the price against its substitutes';
+//      (PROD_CODE_10) at the same store and week, weighted (`price_features()`: by units over
+//      the training weeks plus one), the price against its substitutes';
 //   1  own: log(actual / reference);
 //   2  promotion flag;
 //   3  promotion depth (1 - actual / base; 0 without a promotion).
@@ -99,8 +100,11 @@ class PriceFeatures {
   // `sub_commodity` gives each product's group (any dense ids, one per product of the table);
   // the base prices of data weeks [0, reference_weeks) make the references (the training weeks,
   // so that no later price shapes a feature; <= 0 or beyond the table: every week).
+  // `weight` (per product, > 0; empty: all 1) weighs each product in its sub-commodity's mean
+  // own price, the level the relative feature is taken against.
   PriceFeatures(std::shared_ptr<const derive::PriceTable> table, std::vector<int32_t> sub_commodity,
-                const derive::PriceConfig& config, int32_t reference_weeks);
+                const derive::PriceConfig& config, int32_t reference_weeks,
+                std::vector<float> weight = {});
 
   int32_t n_products() const { return static_cast<int32_t>(sub_commodity_.size()); }
   const derive::PriceTable& table() const { return *table_; }
@@ -121,7 +125,8 @@ class PriceFeatures {
  private:
   std::shared_ptr<const derive::PriceTable> table_;
   std::vector<int32_t> sub_commodity_;
-  std::vector<float> group_size_;  // products per sub-commodity
+  std::vector<float> weight_;      // per product: its weight in its sub-commodity's level
+  std::vector<float> group_size_;  // total weight per sub-commodity
   std::vector<float> reference_;   // [n_products, n_groups] (format-region groups)
   std::shared_ptr<const derive::PriceConfig> config_;
 };

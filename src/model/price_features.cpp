@@ -23,9 +23,10 @@ float median_of(std::vector<float>& values) {
 
 PriceFeatures::PriceFeatures(std::shared_ptr<const derive::PriceTable> table,
                              std::vector<int32_t> sub_commodity, const derive::PriceConfig& config,
-                             int32_t reference_weeks)
+                             int32_t reference_weeks, std::vector<float> weight)
     : table_(std::move(table)),
       sub_commodity_(std::move(sub_commodity)),
+      weight_(std::move(weight)),
       config_(std::make_shared<derive::PriceConfig>(config)) {
   const derive::PriceTable& t = *table_;
   const int32_t P = t.dims.n_products, W = t.dims.n_weeks, G = t.n_groups;
@@ -37,8 +38,14 @@ PriceFeatures::PriceFeatures(std::shared_ptr<const derive::PriceTable> table,
     if (g < 0) fail("price features: a negative sub-commodity id");
     n_sub = std::max(n_sub, g + 1);
   }
+  if (weight_.empty()) weight_.assign(static_cast<size_t>(P), 1.0f);
+  if (static_cast<int32_t>(weight_.size()) != P)
+    fail("price features: {} weights for {} products", weight_.size(), P);
+  for (float w : weight_)
+    if (!(w > 0)) fail("price features: product weights must be > 0, got {}", w);
   group_size_.assign(static_cast<size_t>(n_sub), 0.0f);
-  for (int32_t g : sub_commodity_) group_size_[static_cast<size_t>(g)] += 1;
+  for (size_t p = 0; p < sub_commodity_.size(); ++p)
+    group_size_[static_cast<size_t>(sub_commodity_[p])] += weight_[p];
   reference_.assign(static_cast<size_t>(P) * G, std::nanf(""));
   std::vector<float> values;
   // Median of the positive base prices of weeks [0, n) of one series (stride 1 from `first`).
@@ -93,9 +100,10 @@ void PriceFeatures::from_prices(int32_t store, std::span<const float> actual,
   for (size_t p = 0; p < P; ++p) {
     const float ref = reference(static_cast<int32_t>(p), store);
     if (actual[p] > 0 && ref > 0) own[p] = std::log(actual[p] / ref);
-    level[static_cast<size_t>(sub_commodity_[p])] += own[p];
+    level[static_cast<size_t>(sub_commodity_[p])] += weight_[p] * own[p];
   }
-  for (size_t g = 0; g < level.size(); ++g) level[g] /= std::max(1.0f, group_size_[g]);
+  for (size_t g = 0; g < level.size(); ++g)
+    if (group_size_[g] > 0) level[g] /= group_size_[g];
   for (size_t p = 0; p < P; ++p) {
     const float mean = static_cast<float>(level[static_cast<size_t>(sub_commodity_[p])]);
     float* f = out.data() + p * kPriceFeatures;

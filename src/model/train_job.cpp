@@ -78,8 +78,16 @@ PriceFeatures price_features(const fs::path& data_dir, const prepare::TensorSour
     if (derived.contains("config"))
       config.promo_threshold = derived["config"].value("promo_threshold", config.promo_threshold);
   }
+  // Each product weighs in its sub-commodity's price level by its units over the training weeks
+  // (plus one): a promotion on a best-selling substitute moves the others' relative price more
+  // than one on a product nobody buys, as shares in a choice among substitutes do.
+  std::vector<float> weight(store.n_products(), 1.0f);
+  const int32_t end = sources.split().first_week_index + sources.split().val_begin;
+  for (size_t r = 0; r < store.product_id.size(); ++r)
+    if (store.week_index[r] < end)
+      weight[static_cast<size_t>(store.product_id[r])] += store.quantity[r];
   return PriceFeatures(std::move(table), std::move(sub_commodity), config,
-                       sources.split().val_begin);
+                       sources.split().val_begin, std::move(weight));
 }
 
 PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& sources) {

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "core/error.h"
 #include "derive/derive.h"
 #include "derive/derive_fixture.h"
 #include "model/model.h"
@@ -21,7 +22,7 @@ constexpr int kWeeks = 19;
 // Products 0 and 1 form sub-commodity 0, product 2 sub-commodity 1. Two stores of one
 // format-region group. Product 0 sells at 100 with a 20% promotion in week 2; product 1 at 200;
 // product 2 at 50 and, from week 9 on, at 60 (a regular price rise, longer than a promotion).
-PriceFeatures features_of(int32_t reference_weeks) {
+PriceFeatures features_of(int32_t reference_weeks, std::vector<float> weight = {}) {
   RowTable rows;
   for (int w = 0; w < kWeeks; ++w) {
     for (int s = 0; s < 2; ++s) {
@@ -34,7 +35,7 @@ PriceFeatures features_of(int32_t reference_weeks) {
   config.remove_outliers = false;
   auto table = std::make_shared<const derive::PriceTable>(derive::derive_prices(
       rows.view(), {3, 2, kWeeks}, derive::StoreInfo{kFormat, kRegion}, config));
-  return PriceFeatures(table, {0, 0, 1}, config, reference_weeks);
+  return PriceFeatures(table, {0, 0, 1}, config, reference_weeks, std::move(weight));
 }
 
 std::vector<float> from_prices(const PriceFeatures& f, std::vector<float> actual,
@@ -57,6 +58,24 @@ TEST(PriceFeatures, ReferencesComeFromTheTrainingWeeksOnly) {
   const PriceFeatures all = features_of(0);
   EXPECT_FLOAT_EQ(all.reference(2, 0), 60);
   EXPECT_NEAR(all.at(0, 15)[2 * kPriceFeatures + 1], 0.0f, 1e-6);
+}
+
+TEST(PriceFeatures, WeightsSetEachProductsShareOfItsSubCommoditysLevel) {
+  // Product 1 weighs 3 times product 0. Product 1 10% cheaper: the sub-commodity's level falls by
+  // 3/4 of the cut, so product 0 looks 3/4 of it dearer and product 1 only 1/4 of it cheaper.
+  const PriceFeatures f = features_of(8, {1, 3, 5});
+  const float cut = std::log(0.9f);
+  const std::vector<float> one_cut = from_prices(f, {100, 180, 50}, {0, 0, 0});
+  EXPECT_NEAR(one_cut[0], -0.75f * cut, 1e-6);
+  EXPECT_NEAR(one_cut[kPriceFeatures + 0], 0.25f * cut, 1e-6);
+  EXPECT_NEAR(one_cut[kPriceFeatures + 1], cut, 1e-6);  // own price: weights do not matter
+  // A cut of the whole sub-commodity leaves every relative price at 0 whatever the weights.
+  const std::vector<float> both = from_prices(f, {90, 180, 50}, {0, 0, 0});
+  EXPECT_NEAR(both[0], 0.0f, 1e-6);
+  EXPECT_NEAR(both[kPriceFeatures + 0], 0.0f, 1e-6);
+  // Weights must be one positive value per product.
+  EXPECT_THROW(features_of(8, {1, 2}), Error);
+  EXPECT_THROW(features_of(8, {1, 0, 1}), Error);
 }
 
 TEST(PriceFeatures, RegularPricesGiveZeros) {
