@@ -143,6 +143,9 @@ PolicyOutcome judge_policy(const sim::Market& market, sim::Policy& policy, const
                            const WeekSplit& split, uint64_t seed,
                            const sim::DemandOptions* learned = nullptr);
 
+// One policy's accounts as rl.json's `details` (and `world_model_details`) hold them: profit,
+// revenue, units, stock-outs, waste, prices set and the weekly series.
+Json outcome_details(const PolicyOutcome& outcome);
 // reports/rl.json: {"policies": {name: {profit_lift, revenue_wow_cv, violations, share_at_bounds,
 // sim_to_real_gap}}, ...}. profit_lift is against "historical" (must be among the outcomes);
 // sim_to_real_gap per policy is a number when `predicted_profit_cents` has an entry for it and

@@ -288,11 +288,7 @@ Json rl_evaluate_job(const Json& args) {
         torch::NoGradGuard no_grad;
         const PolicyOutcome o = judge_policy(market, *policy, config, split, in.seed, &learned);
         predicted[policy->name()] = o.profit_cents;
-        predicted_details[policy->name()] = {{"profit_cents", o.profit_cents},
-                                             {"revenue_cents", o.revenue_cents},
-                                             {"units", o.units},
-                                             {"stockout_units", o.stockout_units},
-                                             {"waste_units", o.waste_units}};
+        predicted_details[policy->name()] = outcome_details(o);
         predicting.advance();
       }
       predicting.finish();

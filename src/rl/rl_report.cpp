@@ -19,6 +19,17 @@ double week_over_week_cv(std::span<const double> weekly) {
   return std::sqrt(ss / static_cast<double>(changes.size() - 1));
 }
 
+Json outcome_details(const PolicyOutcome& o) {
+  return {{"profit_cents", o.profit_cents},
+          {"revenue_cents", o.revenue_cents},
+          {"units", o.units},
+          {"stockout_units", o.stockout_units},
+          {"waste_units", o.waste_units},
+          {"prices_set", o.prices_set},
+          {"weekly_profit_cents", o.weekly_profit_cents},
+          {"weekly_revenue_cents", o.weekly_revenue_cents}};
+}
+
 Json rl_report(const std::vector<PolicyOutcome>& outcomes, const Json& predicted_profit_cents,
                const std::string& sim_to_real_note, const Json& training) {
   const PolicyOutcome* baseline = nullptr;
@@ -41,14 +52,7 @@ Json rl_report(const std::vector<PolicyOutcome>& outcomes, const Json& predicted
                                                                static_cast<double>(o.prices_set)
                                                          : 0.0},
                         {"sim_to_real_gap", gap}};
-    details[o.name] = {{"profit_cents", o.profit_cents},
-                       {"revenue_cents", o.revenue_cents},
-                       {"units", o.units},
-                       {"stockout_units", o.stockout_units},
-                       {"waste_units", o.waste_units},
-                       {"prices_set", o.prices_set},
-                       {"weekly_profit_cents", o.weekly_profit_cents},
-                       {"weekly_revenue_cents", o.weekly_revenue_cents}};
+    details[o.name] = outcome_details(o);
   }
   return Json{{"policies", policies},
               {"baseline", "historical"},
