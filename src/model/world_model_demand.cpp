@@ -378,21 +378,22 @@ class WorldModelDemand final : public sim::DemandSource {
              store.basket_week_index[static_cast<size_t>(baskets[h])] < calendar_week)
         ++h;
       if (h == 0) continue;  // no history to predict from
+      // Over the history: distinct products per basket, and trips by scope store (elsewhere
+      // last).
       int64_t history_lines = 0;
-      for (int32_t j = 0; j < h; ++j) history_lines += store.basket_rows(baskets[j]).size();
+      store_trips.resize(store_trips.size() + static_cast<size_t>(n_s) + 1, 0.0f);
+      float* trips_by_store = store_trips.data() + store_trips.size() - (n_s + 1);
+      for (int32_t j = 0; j < h; ++j) {
+        history_lines += store.basket_rows(baskets[j]).size();
+        const int32_t id = store.basket_store_id[static_cast<size_t>(baskets[j])];
+        const int32_t s = id >= 0 ? scope_store_[static_cast<size_t>(id)] : -1;
+        trips_by_store[s >= 0 ? s : n_s] += 1.0f;
+      }
       mean_lines.push_back(static_cast<float>(history_lines) / static_cast<float>(h));
       trip_rate.push_back(static_cast<float>(trips_calibration_ *
                                              decayed_trip_rate(store, baskets, calendar_week)));
       state.shopper.push_back(static_cast<int32_t>(k));
       targets.push_back({c, -1, h, calendar_week});
-      // The shopper's trips by scope store (elsewhere last) over the history.
-      store_trips.resize(store_trips.size() + static_cast<size_t>(n_s) + 1, 0.0f);
-      float* trips_by_store = store_trips.data() + store_trips.size() - (n_s + 1);
-      for (int32_t j = 0; j < h; ++j) {
-        const int32_t id = store.basket_store_id[static_cast<size_t>(baskets[j])];
-        const int32_t s = id >= 0 ? scope_store_[static_cast<size_t>(id)] : -1;
-        trips_by_store[s >= 0 ? s : n_s] += 1.0f;
-      }
     }
     const prepare::Samples samples = prepare::Samples::for_targets(
         store, targets, prepare_config_, prepare::SampleKind::kStoreVisit);
