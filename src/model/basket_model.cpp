@@ -94,8 +94,13 @@ PriceCoefficients BasketModelImpl::price_coefficients(const torch::Tensor& user)
 
 torch::Tensor BasketModelImpl::price_scale() {
   // 1 for every product at initialisation (softplus(0) / log 2).
-  return torch::softplus(price_scale_->forward(product_vectors()) + price_scale_bias_) /
-         std::log(2.0);
+  const torch::Tensor ones =
+      torch::ones({n_products_, kScoreFeatures}, price_scale_bias_.options());
+  if (config_.product_price_scale == "none") return ones;
+  const torch::Tensor learned =
+      torch::softplus(price_scale_->forward(product_vectors()) + price_scale_bias_) / std::log(2.0);
+  if (config_.product_price_scale == "both") return learned;
+  return torch::cat({learned.slice(1, 0, 1), ones.slice(1, 1)}, 1);  // "relative"
 }
 
 torch::Tensor BasketModelImpl::price_term(const torch::Tensor& user,

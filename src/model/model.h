@@ -37,15 +37,19 @@ struct LossWeights {
 // [model]: sizes of the basket and store-visit models and their losses.
 struct ModelConfig {
   std::string encoder = "transformer";  // history encoder: "transformer" or "mamba"
-  int64_t d_model = 64;                 // width of every hidden vector
-  int64_t n_heads = 4;                  // attention heads (d_model must divide by it)
-  int64_t encoder_layers = 2;           // history encoder depth
-  int64_t decoder_layers = 2;           // cross-attention decoder depth
-  int64_t n_queries = 4;                // learned decoder queries pooled into the user vector
-  int64_t feedforward = 128;            // transformer feed-forward width
-  int64_t mamba_state = 16;             // Mamba: state size N per channel
-  int64_t mamba_expand = 2;             // Mamba: inner width = expand * d_model
-  int64_t mamba_conv = 4;               // Mamba: causal depthwise convolution width
+  // Which price features get a learned per-product scale: "relative" (substitution strength
+  // differs by product, the response to the product's own price is the shopper's), "both" or
+  // "none" (docs/decisions.md has the measurements). Checkpoints from before the key: "both".
+  std::string product_price_scale = "relative";
+  int64_t d_model = 64;        // width of every hidden vector
+  int64_t n_heads = 4;         // attention heads (d_model must divide by it)
+  int64_t encoder_layers = 2;  // history encoder depth
+  int64_t decoder_layers = 2;  // cross-attention decoder depth
+  int64_t n_queries = 4;       // learned decoder queries pooled into the user vector
+  int64_t feedforward = 128;   // transformer feed-forward width
+  int64_t mamba_state = 16;    // Mamba: state size N per channel
+  int64_t mamba_expand = 2;    // Mamba: inner width = expand * d_model
+  int64_t mamba_conv = 4;      // Mamba: causal depthwise convolution width
   double dropout = 0.1;
   int64_t max_history = 16;    // most recent history baskets the encoder sees
   int64_t max_gap_weeks = 64;  // gaps of history baskets to the target week are clipped here

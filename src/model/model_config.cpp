@@ -9,6 +9,7 @@ namespace {
 template <typename Visit>
 void visit_fields(ModelConfig& c, Visit&& visit) {
   visit("encoder", c.encoder);
+  visit("product_price_scale", c.product_price_scale);
   visit("d_model", c.d_model);
   visit("n_heads", c.n_heads);
   visit("encoder_layers", c.encoder_layers);
@@ -76,6 +77,8 @@ Json ModelConfig::to_json() const {
 
 ModelConfig ModelConfig::from_json(const Json& j) {
   ModelConfig c;
+  // Checkpoints written before the key scaled both price features per product.
+  if (!j.contains("product_price_scale")) c.product_price_scale = "both";
   auto read = [&](const char* key, auto& field) {
     if (j.contains(key)) j.at(key).get_to(field);
   };
@@ -87,6 +90,11 @@ ModelConfig ModelConfig::from_json(const Json& j) {
 void ModelConfig::validate() const {
   if (encoder != "transformer" && encoder != "mamba") {
     fail("[model] encoder: expected \"transformer\" or \"mamba\", got \"{}\"", encoder);
+  }
+  if (product_price_scale != "relative" && product_price_scale != "both" &&
+      product_price_scale != "none") {
+    fail("[model] product_price_scale: expected \"relative\", \"both\" or \"none\", got \"{}\"",
+         product_price_scale);
   }
   if (d_model < 4 || n_heads < 1 || d_model % n_heads != 0) {
     fail("[model] d_model ({}) must be at least 4 and divisible by n_heads ({})", d_model, n_heads);

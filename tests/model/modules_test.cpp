@@ -224,6 +224,25 @@ TEST(BasketModel, PriceTermUsesRepeatCoefficientsForProductsBoughtBefore) {
   }
 }
 
+TEST(BasketModel, ProductPriceScaleCoversTheConfiguredFeatures) {
+  // Scrambled weights make every learned scale differ from 1; the unscaled features stay at 1.
+  auto scale_for = [](const std::string& which) {
+    ModelConfig config = tiny_config();
+    config.product_price_scale = which;
+    BasketModel model = scrambled_model(config, 6);
+    torch::NoGradGuard no_grad;
+    return model->price_scale();
+  };
+  const torch::Tensor ones = torch::ones({30, 1});
+  const torch::Tensor relative = scale_for("relative"), both = scale_for("both");
+  EXPECT_EQ(relative.sizes(), (std::vector<int64_t>{30, kScoreFeatures}));
+  EXPECT_FALSE(torch::allclose(relative.slice(1, 0, 1), ones));  // substitution: per product
+  EXPECT_TRUE(torch::equal(relative.slice(1, 1, 2), ones));      // own price: the shopper's
+  EXPECT_FALSE(torch::allclose(both.slice(1, 1, 2), ones));
+  EXPECT_TRUE(torch::equal(relative.slice(1, 0, 1), both.slice(1, 0, 1)));
+  EXPECT_TRUE(torch::equal(scale_for("none"), torch::ones({30, kScoreFeatures})));
+}
+
 TEST(BasketModel, PromotionNeverLowersTheQuantityRate) {
   const ModelConfig config = tiny_config();
   BasketModel model = scrambled_model(config, 4);
@@ -292,6 +311,22 @@ TEST(ModelConfig, RejectsAnUnknownEncoderAndRoundTripsThroughJson) {
   EXPECT_THROW(ModelConfig::from_section(toml.section("model")), std::exception);
   Config typo = Config::parse("[model]\nd_modle = 8\n", "typo.toml");
   EXPECT_THROW(ModelConfig::from_section(typo.section("model")), std::exception);
+}
+
+TEST(ModelConfig, ProductPriceScaleIsCheckedAndOldCheckpointsKeepScalingBoth) {
+  EXPECT_EQ(ModelConfig{}.product_price_scale, "relative");
+  Config bad = Config::parse("[model]\nproduct_price_scale = \"own\"\n", "bad.toml");
+  try {
+    ModelConfig::from_section(bad.section("model"));
+    FAIL() << "accepted product_price_scale = own";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("product_price_scale"), std::string::npos) << e.what();
+  }
+  Json old = tiny_config().to_json();
+  old.erase("product_price_scale");  // a checkpoint written before the key
+  EXPECT_EQ(ModelConfig::from_json(old).product_price_scale, "both");
+  Config none = Config::parse("[model]\nproduct_price_scale = \"none\"\n", "none.toml");
+  EXPECT_EQ(ModelConfig::from_section(none.section("model")).product_price_scale, "none");
 }
 
 }  // namespace
