@@ -97,9 +97,10 @@ Command add_evaluate_command(CLI::App& root) {
       "Measure next-basket methods (baselines, oracle, ranking files) on the evaluation cases "
       "into <data>/reports/evaluation.{json,html}");
   app->add_option("--data", request->data, "Dataset folder")->required();
-  app->add_option("--baselines", request->methods,
-                  "Methods, comma-separated: all (default) or g-topfreq, p-topfreq, gp-topfreq, "
-                  "tifu-knn, tifu-knn-tuned, oracle, or a folder name under reports/rankings/");
+  app->add_option(
+      "--baselines", request->methods,
+      "Methods, comma-separated: all (default) or g-topfreq, p-topfreq, gp-topfreq, "
+      "tifu-knn, tifu-knn-tuned, oracle, oracle-history, or a folder name under reports/rankings/");
   app->add_option("--protocol", request->protocol,
                   "temporal (default: the config's [evaluate] protocol) or reality-check")
       ->check(CLI::IsMember({"temporal", "reality-check"}));

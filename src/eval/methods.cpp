@@ -13,6 +13,10 @@ const std::vector<MethodInfo>& registered_methods() {
       {"tifu-knn-tuned", "TIFU-KNN tuned on validation customers by NDCG@10", make_tifu_knn_tuned,
        false},
       {"oracle", "the generator's true purchase probabilities (synthetic data)", make_oracle, true},
+      {"oracle-history",
+       "the oracle with each customer's favourite shares estimated from their history (synthetic "
+       "data): the ceiling of methods that learn habits from purchases",
+       make_oracle_history, true},
   };
   return methods;
 }

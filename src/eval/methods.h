@@ -36,6 +36,7 @@ std::unique_ptr<Recommender> make_gp_topfreq(const MethodContext& context);
 std::unique_ptr<Recommender> make_tifu_knn(const MethodContext& context);
 std::unique_ptr<Recommender> make_tifu_knn_tuned(const MethodContext& context);
 std::unique_ptr<Recommender> make_oracle(const MethodContext& context);
+std::unique_ptr<Recommender> make_oracle_history(const MethodContext& context);
 
 // TIFU-KNN with explicit settings (tests and the tuned variant).
 std::unique_ptr<Recommender> make_tifu_knn_with(const TifuSettings& settings);

@@ -1,6 +1,10 @@
 // The oracle (synthetic data only): ranks products by the generator's true chance that the
 // customer buys them on a trip to the target basket's store in its week (synth::TruthModel).
+// "oracle-history" knows the same except how much the customer likes each favourite product: it
+// estimates those shares from the customer's history, the ceiling of any method that learns a
+// customer's habits from their purchases.
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/dataset.h"
 #include "eval/methods.h"
@@ -12,8 +16,10 @@ namespace {
 
 class Oracle : public Recommender {
  public:
-  explicit Oracle(const MethodContext& context)
-      : truth_(synth::TruthModel::load(context.data_dir / "truth")), store_(context.store) {
+  Oracle(const MethodContext& context, bool estimate_favourites)
+      : truth_(synth::TruthModel::load(context.data_dir / "truth")),
+        store_(context.store),
+        estimate_favourites_(estimate_favourites) {
     const Store& s = *store_;
     world_product_.resize(s.n_products());
     for (size_t p = 0; p < s.n_products(); ++p)
@@ -68,11 +74,34 @@ class Oracle : public Recommender {
     const int store = world_store_[static_cast<size_t>(c.store)];
     const int week = world_week_[static_cast<size_t>(c.week)];
     if (customer < 0 || store < 0 || week < 0) return {};
-    return truth_.product_probabilities(customer, week, store);
+    if (!estimate_favourites_) return truth_.product_probabilities(customer, week, store);
+    return truth_.product_probabilities_with_favourites(customer, week, store,
+                                                        favourite_shares(c, customer));
+  }
+
+  // The posterior mean of the customer's favourite shares under the generator's own symmetric
+  // Dirichlet prior, given how many history baskets held each favourite: (a + k_i) / sum (a + k).
+  // The counts also take in explored purchases of a favourite, as any history-based method's do.
+  std::vector<double> favourite_shares(const EvalCase& c, int customer) const {
+    const std::span<const int32_t> favourites = truth_.favourites(customer);
+    std::unordered_map<int32_t, size_t> position;
+    for (size_t i = 0; i < favourites.size(); ++i) position.emplace(favourites[i], i);
+    std::vector<double> share(favourites.size(), synth::kFavouriteWeightShape);
+    for (int32_t basket : view_->history(c)) {
+      for (int32_t p : view_->baskets->products(basket)) {
+        auto it = position.find(world_product_[static_cast<size_t>(p)]);
+        if (it != position.end()) share[it->second] += 1.0;
+      }
+    }
+    double total = 0;
+    for (double v : share) total += v;
+    for (double& v : share) v /= total;
+    return share;
   }
 
   synth::TruthModel truth_;
   const Store* store_;
+  bool estimate_favourites_;
   const TrainingView* view_ = nullptr;
   std::vector<int> world_product_, world_customer_, world_store_, world_week_;
 };
@@ -80,7 +109,11 @@ class Oracle : public Recommender {
 }  // namespace
 
 std::unique_ptr<Recommender> make_oracle(const MethodContext& context) {
-  return std::make_unique<Oracle>(context);
+  return std::make_unique<Oracle>(context, false);
+}
+
+std::unique_ptr<Recommender> make_oracle_history(const MethodContext& context) {
+  return std::make_unique<Oracle>(context, true);
 }
 
 }  // namespace retailsim::eval

@@ -90,6 +90,10 @@ GenerateSummary generate(const SynthConfig& config, const fs::path& out_dir, int
 struct World;
 struct WeekPrices;
 
+// A customer's favourite products get weights Gamma(kFavouriteWeightShape, 1) each, normalised to
+// shares (a symmetric Dirichlet): the prior of an estimate of the shares from purchase counts.
+inline constexpr double kFavouriteWeightShape = 0.6;
+
 // The generator's own behaviour model, loaded from <data>/truth/, answering "how likely is this
 // customer to buy each product" for oracles (evaluation) and true demand (simulation). Ids are the
 // world's: map store codes through the *_of_code lookups. Thread-safe for concurrent const calls.
@@ -120,6 +124,14 @@ class TruthModel {
   // direct and complement additions within one planned line are summed.
   std::vector<double> product_probabilities(int customer, int week, int store,
                                             const WeekPrices* prices_override = nullptr) const;
+  // The customer's favourite products (world ids), in the order of their weights.
+  std::span<const int32_t> favourites(int customer) const;
+  // product_probabilities at the week's true prices with the favourites weighted by
+  // `favourite_share` (one value per favourites() entry, summing to 1) instead of their true
+  // weights: what a predictor that knew everything about the customer but those weights would
+  // say (evaluate's "oracle-history"). Throws Error when the sizes differ.
+  std::vector<double> product_probabilities_with_favourites(
+      int customer, int week, int store, std::span<const double> favourite_share) const;
   // Expected units of each product (by world id) bought on one trip of the customer to `store` in
   // `week` (trips that buy nothing count as zero): planned lines x the per-line purchase rate of
   // product_probabilities x the expected quantity of a line, plus service trips. Same closed form
@@ -140,7 +152,11 @@ class TruthModel {
     double any_added = 0;
     double extra_lines_mean = 0;
   };
-  LineRates line_rates(int customer, int week, int store, const WeekPrices* prices_override) const;
+  // Chance of each product in a non-empty basket from the line rates of one trip.
+  std::vector<double> trip_probabilities(const LineRates& rates) const;
+  // `favourite_share` empty: the true weights.
+  LineRates line_rates(int customer, int week, int store, const WeekPrices* prices_override,
+                       std::span<const double> favourite_share = {}) const;
 
   std::unique_ptr<World> world_;
   struct Index;

@@ -82,7 +82,8 @@ double TruthModel::store_probability(int customer, int store) const {
 }
 
 TruthModel::LineRates TruthModel::line_rates(int customer, int week, int store,
-                                             const WeekPrices* prices_override) const {
+                                             const WeekPrices* prices_override,
+                                             std::span<const double> favourite_share) const {
   const World& w = *world_;
   const int n = w.n_products();
   if (customer < 0 || customer >= w.n_customers() || store < 0 || store >= w.n_stores() ||
@@ -130,9 +131,14 @@ TruthModel::LineRates TruthModel::line_rates(int customer, int week, int store,
   std::vector<double> candidate(n, 0.0);
   for (int p = 0; p < n; ++p)
     candidate[p] = (1.0 - repeat) * cl_share[w.product_cl[p]] * explore[p];
-  for (int64_t i = f0; i < f1; ++i)
-    candidate[w.customer_fav_product[i]] +=
-        repeat * cumulative_share(w.customer_fav_cum, f0, f1, i);
+  if (!favourite_share.empty() && static_cast<int64_t>(favourite_share.size()) != f1 - f0)
+    fail("truth model: {} favourite shares for customer {}'s {} favourites", favourite_share.size(),
+         customer, f1 - f0);
+  for (int64_t i = f0; i < f1; ++i) {
+    const double share = favourite_share.empty() ? cumulative_share(w.customer_fav_cum, f0, f1, i)
+                                                 : favourite_share[static_cast<size_t>(i - f0)];
+    candidate[w.customer_fav_product[i]] += repeat * share;
+  }
 
   // A candidate not stocked is replaced by an explored product of its sub-commodity.
   std::vector<double> unstocked_candidate(n_cl, 0.0);
@@ -171,11 +177,28 @@ TruthModel::LineRates TruthModel::line_rates(int customer, int week, int store,
   return rates;
 }
 
+std::span<const int32_t> TruthModel::favourites(int customer) const {
+  const World& w = *world_;
+  if (customer < 0 || customer >= w.n_customers())
+    fail("truth model: customer {} is outside the world", customer);
+  const int64_t f0 = w.customer_fav_offsets[customer], f1 = w.customer_fav_offsets[customer + 1];
+  return std::span<const int32_t>(w.customer_fav_product)
+      .subspan(static_cast<size_t>(f0), static_cast<size_t>(f1 - f0));
+}
+
+std::vector<double> TruthModel::product_probabilities_with_favourites(
+    int customer, int week, int store, std::span<const double> favourite_share) const {
+  return trip_probabilities(line_rates(customer, week, store, nullptr, favourite_share));
+}
+
 std::vector<double> TruthModel::product_probabilities(int customer, int week, int store,
                                                       const WeekPrices* prices_override) const {
+  return trip_probabilities(line_rates(customer, week, store, prices_override));
+}
+
+std::vector<double> TruthModel::trip_probabilities(const LineRates& rates) const {
   const World& w = *world_;
   const int n = w.n_products();
-  const LineRates rates = line_rates(customer, week, store, prices_override);
   const std::vector<double>& per_line = rates.per_line;
   const double any_added = rates.any_added;
   // Planned lines: 1 + Poisson(mu * G / shape), G ~ Gamma(shape): E[x^extra] =

@@ -394,7 +394,7 @@ CustomerDraft draft_customer(const World& w, int id, const std::vector<double>& 
     int32_t p = w.cl_products[w.cl_offsets[cl] + rng.categorical_cumulative(weights)];
     if (std::find(d.favs.begin(), d.favs.end(), p) != d.favs.end()) continue;
     d.favs.push_back(p);
-    total += rng.gamma(0.6) + 1e-6;
+    total += rng.gamma(kFavouriteWeightShape) + 1e-6;
     d.fav_cum.push_back(static_cast<float>(total));
   }
   return d;

@@ -1,5 +1,6 @@
 // evaluate end to end on a tiny generated dataset: the report's keys, the oracle above the
-// baselines, ranking files scored like the method they copy, case files, determinism, errors.
+// baselines and above the oracle that estimates favourite shares, ranking files scored like the
+// method they copy, case files, determinism, errors.
 #include <gtest/gtest.h>
 #include <tbb/global_control.h>
 
@@ -45,8 +46,8 @@ TEST_F(Evaluate, WritesEveryMethodsMetricsAndTheOracleLeads) {
   const Json& r = s.report;
   EXPECT_EQ(r["protocol"], "temporal");
   EXPECT_EQ(r["split"], "test");
-  for (const char* m :
-       {"g-topfreq", "p-topfreq", "gp-topfreq", "tifu-knn", "tifu-knn-tuned", "oracle"}) {
+  for (const char* m : {"g-topfreq", "p-topfreq", "gp-topfreq", "tifu-knn", "tifu-knn-tuned",
+                        "oracle", "oracle-history"}) {
     ASSERT_TRUE(r["methods"].contains(m)) << m;
     for (const char* k :
          {"recall@10", "ndcg@10", "precision@10", "mrr", "repeat_recall@10", "explore_recall@10"})
@@ -69,8 +70,12 @@ TEST_F(Evaluate, WritesEveryMethodsMetricsAndTheOracleLeads) {
   EXPECT_TRUE(fs::exists(dir_->path() / "reports" / "evaluation.json"));
   // Only the oracle has probabilities; the generator's truth is calibrated within a few points
   // wherever it has many products (its closed form matches the sampler).
+  // Knowing the customer's true favourite shares beats estimating them from the history.
+  EXPECT_GT(r["methods"]["oracle"]["ndcg@10"].get<double>(),
+            r["methods"]["oracle-history"]["ndcg@10"].get<double>());
   ASSERT_TRUE(r["calibration"].contains("oracle"));
-  EXPECT_EQ(r["calibration"].size(), 1u);
+  EXPECT_TRUE(r["calibration"].contains("oracle-history"));
+  EXPECT_EQ(r["calibration"].size(), 2u);
   for (const Json& bin : r["calibration"]["oracle"]) {
     if (bin["n"].get<int64_t>() < 200) continue;
     EXPECT_NEAR(bin["observed_rate"].get<double>(), bin["mean_predicted"].get<double>(), 0.1)

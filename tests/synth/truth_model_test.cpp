@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "synth/world.h"
 #include "synth_test_util.h"
 
@@ -98,6 +99,49 @@ TEST(TruthModel, APriceCutRaisesTheProductsProbability) {
   EXPECT_GT(after[product], before[product]);
   EXPECT_GT(model.expected_trips(customer, week), 0.0);
   EXPECT_GT(model.store_probability(customer, store), 0.0);
+}
+
+TEST(TruthModel, FavouriteSharesReplaceTheTrueWeights) {
+  World w = build_world(tiny_config());
+  const int week = 2;
+  const int customer = busy_customer(w, week);
+  const int store = w.customer_home_store[customer];
+  // The true shares from the cumulative weights.
+  const int64_t f0 = w.customer_fav_offsets[customer], f1 = w.customer_fav_offsets[customer + 1];
+  ASSERT_GE(f1 - f0, 2);
+  std::vector<double> truth;
+  for (int64_t i = f0; i < f1; ++i) {
+    const double previous = i == f0 ? 0.0 : w.customer_fav_cum[i - 1];
+    truth.push_back((w.customer_fav_cum[i] - previous) / w.customer_fav_cum[f1 - 1]);
+  }
+  TruthModel model(std::move(w));
+  const std::span<const int32_t> favourites = model.favourites(customer);
+  ASSERT_EQ(favourites.size(), truth.size());
+  const std::vector<double> exact = model.product_probabilities(customer, week, store);
+  const std::vector<double> same =
+      model.product_probabilities_with_favourites(customer, week, store, truth);
+  ASSERT_EQ(same.size(), exact.size());
+  for (size_t p = 0; p < exact.size(); ++p) EXPECT_NEAR(same[p], exact[p], 1e-12) << p;
+
+  // All the favourites' share on the weakest one: it gains, the strongest loses.
+  const size_t weakest =
+      static_cast<size_t>(std::min_element(truth.begin(), truth.end()) - truth.begin());
+  const size_t strongest =
+      static_cast<size_t>(std::max_element(truth.begin(), truth.end()) - truth.begin());
+  std::vector<double> moved(truth.size(), 0.0);
+  moved[weakest] = 1.0;
+  const std::vector<double> other =
+      model.product_probabilities_with_favourites(customer, week, store, moved);
+  const auto weak = static_cast<size_t>(favourites[weakest]);
+  const auto strong = static_cast<size_t>(favourites[strongest]);
+  if (exact[weak] > 0) {  // stocked at the store
+    EXPECT_GT(other[weak], exact[weak]);
+  }
+  if (exact[strong] > 0) {
+    EXPECT_LT(other[strong], exact[strong]);
+  }
+  const std::vector<double> too_many(truth.size() + 1, 1.0 / static_cast<double>(truth.size() + 1));
+  EXPECT_THROW(model.product_probabilities_with_favourites(customer, week, store, too_many), Error);
 }
 
 TEST(TruthModel, LoadingWithoutATruthFolderNamesIt) {
