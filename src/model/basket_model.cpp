@@ -1,5 +1,6 @@
 // The basket model: history encoder, cross-attention decoder, product scores with the personal
 // repeat term and the sign-constrained price term, auxiliary heads, quantity and masked items.
+#include "core/error.h"
 #include "model/modules.h"
 
 namespace retailsim::model {
@@ -59,9 +60,21 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
   price_scale_bias_ =
       register_parameter("price_scale_bias", torch::zeros({n_products_, kScoreFeatures}));
   quantity_price_ = register_parameter("quantity_price", torch::zeros({2}));
+  if (config.product_price_scale == "group") {
+    product_group_ = register_buffer("product_group", torch::zeros({n_products_}, torch::kInt64));
+    group_own_scale_ = register_parameter(
+        "group_own_price_scale", torch::zeros({std::max<int64_t>(1, config.n_product_groups)}));
+  }
   {
     torch::NoGradGuard no_grad;
     items_->weight.normal_(0.0, 0.1);
+    // Price coefficients start at softplus(0) for every shopper and product scales at 1, not at
+    // a random draw: the data pin the own-price level down only weakly, and a random start moved
+    // it from one training seed to the next (docs/decisions.md).
+    for (torch::nn::Linear* price : {&price_coef_, &repeat_price_coef_, &price_scale_}) {
+      (*price)->weight.zero_();
+      (*price)->bias.zero_();
+    }
     // The repeat term starts as personal top-frequency (log1p of the purchase count, feature 0),
     // the strongest single signal in grocery; the MLP learns the rest (recency, regularity).
     repeat_linear_->weight.zero_();
@@ -72,6 +85,18 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
 
 torch::Tensor BasketModelImpl::product_vectors() const {
   return items_->weight.slice(0, 0, n_products_);
+}
+
+void BasketModelImpl::set_product_groups(const std::vector<int64_t>& group) {
+  if (!product_group_.defined()) fail("product groups: product_price_scale is not \"group\"");
+  if (static_cast<int64_t>(group.size()) != n_products_)
+    fail("product groups: {} values for {} products", group.size(), n_products_);
+  const int64_t n_groups = group_own_scale_.size(0);
+  for (int64_t g : group) {
+    if (g < 0 || g >= n_groups) fail("product groups: group {} outside 0..{}", g, n_groups - 1);
+  }
+  torch::NoGradGuard no_grad;
+  product_group_.copy_(torch::tensor(group, torch::kInt64).to(product_group_.device()));
 }
 
 torch::Tensor BasketModelImpl::context_token(const BatchTensors& batch) {
@@ -100,6 +125,11 @@ torch::Tensor BasketModelImpl::price_scale() {
   const torch::Tensor learned =
       torch::softplus(price_scale_->forward(product_vectors()) + price_scale_bias_) / std::log(2.0);
   if (config_.product_price_scale == "both") return learned;
+  if (config_.product_price_scale == "group") {
+    const torch::Tensor own =
+        torch::softplus(group_own_scale_.index_select(0, product_group_)) / std::log(2.0);
+    return torch::cat({learned.slice(1, 0, 1), own.unsqueeze(1)}, 1);
+  }
   return torch::cat({learned.slice(1, 0, 1), ones.slice(1, 1)}, 1);  // "relative"
 }
 

@@ -37,10 +37,12 @@ struct LossWeights {
 // [model]: sizes of the basket and store-visit models and their losses.
 struct ModelConfig {
   std::string encoder = "transformer";  // history encoder: "transformer" or "mamba"
-  // Which price features get a learned per-product scale: "relative" (substitution strength
-  // differs by product, the response to the product's own price is the shopper's), "both" or
+  // Which price features get a learned scale: "relative" (per product: substitution strength
+  // differs by product; the response to the product's own price is the shopper's), "group" (the
+  // relative price per product, the own price per sub-commodity, PROD_CODE_10: products of one
+  // sub-commodity share how their shoppers take their own price), "both" (each per product) or
   // "none" (docs/decisions.md has the measurements). Checkpoints from before the key: "both".
-  std::string product_price_scale = "relative";
+  std::string product_price_scale = "group";
   int64_t d_model = 64;        // width of every hidden vector
   int64_t n_heads = 4;         // attention heads (d_model must divide by it)
   int64_t encoder_layers = 2;  // history encoder depth
@@ -67,6 +69,7 @@ struct ModelConfig {
   int32_t n_price_sensitivities = 0;
   int32_t n_mission_types = 0;
   int32_t n_mission_focuses = 0;
+  int32_t n_product_groups = 0;  // sub-commodities (PROD_CODE_10) of the products
 
   // Reads [model]; unknown keys and bad values are errors naming the key.
   static ModelConfig from_section(const Section& section);

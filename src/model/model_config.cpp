@@ -44,6 +44,7 @@ void visit_vocabulary(ModelConfig& c, Visit&& visit) {
   visit("n_price_sensitivities", c.n_price_sensitivities);
   visit("n_mission_types", c.n_mission_types);
   visit("n_mission_focuses", c.n_mission_focuses);
+  visit("n_product_groups", c.n_product_groups);
 }
 
 }  // namespace
@@ -91,10 +92,12 @@ void ModelConfig::validate() const {
   if (encoder != "transformer" && encoder != "mamba") {
     fail("[model] encoder: expected \"transformer\" or \"mamba\", got \"{}\"", encoder);
   }
-  if (product_price_scale != "relative" && product_price_scale != "both" &&
-      product_price_scale != "none") {
-    fail("[model] product_price_scale: expected \"relative\", \"both\" or \"none\", got \"{}\"",
-         product_price_scale);
+  if (product_price_scale != "relative" && product_price_scale != "group" &&
+      product_price_scale != "both" && product_price_scale != "none") {
+    fail(
+        "[model] product_price_scale: expected \"relative\", \"group\", \"both\" or \"none\", "
+        "got \"{}\"",
+        product_price_scale);
   }
   if (d_model < 4 || n_heads < 1 || d_model % n_heads != 0) {
     fail("[model] d_model ({}) must be at least 4 and divisible by n_heads ({})", d_model, n_heads);

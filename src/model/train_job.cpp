@@ -57,6 +57,7 @@ void fill_vocabulary(ModelConfig& config, const prepare::TensorSources& sources)
   config.n_price_sensitivities = static_cast<int32_t>(store.basket_price_sensitivity_codes.size());
   config.n_mission_types = static_cast<int32_t>(store.basket_type_codes.size());
   config.n_mission_focuses = static_cast<int32_t>(store.basket_mission_codes.size());
+  config.n_product_groups = static_cast<int32_t>(store.product_parent_codes[0].size());
 }
 
 PriceFeatures price_features(const fs::path& data_dir, const prepare::TensorSources& sources) {
@@ -122,8 +123,14 @@ Json train_job(const Json& args) {
 
   std::unique_ptr<train::TrainTask> task;
   if (world) {
-    task = std::make_unique<BasketTask>(model_config,
-                                        price_function(data_dir, train_source.sources()), device);
+    auto basket = std::make_unique<BasketTask>(
+        model_config, price_function(data_dir, train_source.sources()), device);
+    if (model_config.product_price_scale == "group") {
+      const Store& store = train_source.sources().store();
+      basket->model()->set_product_groups(
+          std::vector<int64_t>(store.product_parent[0].begin(), store.product_parent[0].end()));
+    }
+    task = std::move(basket);
   } else {
     std::vector<int64_t> counts(model_config.n_stores + 1, 0);
     const prepare::Samples& samples = train_source.samples(kind);

@@ -155,11 +155,28 @@ torch::Tensor random_price_features(int64_t B, int64_t P) {
   return f;
 }
 
+// Products 0, 3, 6, ... in sub-commodity 0, 1, 4, 7, ... in 1, and so on.
+std::vector<int64_t> three_groups(int64_t n_products) {
+  std::vector<int64_t> group(static_cast<size_t>(n_products));
+  for (int64_t p = 0; p < n_products; ++p) group[static_cast<size_t>(p)] = p % 3;
+  return group;
+}
+
+ModelConfig group_config() {
+  ModelConfig config = tiny_config();
+  config.product_price_scale = "group";
+  config.n_product_groups = 3;
+  return config;
+}
+
 TEST(BasketModel, LowerPriceOrPromotionNeverLowersAScore) {
-  const ModelConfig config = tiny_config();
-  for (uint64_t seed = 0; seed < 5; ++seed) {
+  for (uint64_t seed = 0; seed < 6; ++seed) {
+    // Every scale mode; the per-sub-commodity own scale with groups set.
+    ModelConfig config = group_config();
+    if (seed % 2 == 0) config.product_price_scale = "relative";
     torch::manual_seed(seed);
     BasketModel model(config);
+    if (config.product_price_scale == "group") model->set_product_groups(three_groups(30));
     model->eval();
     torch::NoGradGuard no_grad;
     scramble_price_parameters(model);
@@ -241,6 +258,45 @@ TEST(BasketModel, ProductPriceScaleCoversTheConfiguredFeatures) {
   EXPECT_FALSE(torch::allclose(both.slice(1, 1, 2), ones));
   EXPECT_TRUE(torch::equal(relative.slice(1, 0, 1), both.slice(1, 0, 1)));
   EXPECT_TRUE(torch::equal(scale_for("none"), torch::ones({30, kScoreFeatures})));
+
+  // "group": the relative price per product, the own price per sub-commodity.
+  BasketModel model = scrambled_model(group_config(), 6);
+  model->set_product_groups(three_groups(30));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor group = model->price_scale();
+  const torch::Tensor own = group.select(1, 1), substitution = group.select(1, 0);
+  EXPECT_NE(substitution[0].item<float>(), substitution[3].item<float>());  // per product
+  for (int64_t p = 3; p < 30; ++p) EXPECT_FLOAT_EQ(own[p].item<float>(), own[p % 3].item<float>());
+  EXPECT_NE(own[0].item<float>(), own[1].item<float>());
+  EXPECT_NE(own[1].item<float>(), own[2].item<float>());
+}
+
+TEST(BasketModel, PriceParametersStartNeutralAndProductGroupsAreACheckedBuffer) {
+  // Price parameters start at zero: every shopper's coefficients softplus(0), every scale 1.
+  {
+    torch::NoGradGuard no_grad;
+    BasketModel fresh(group_config());
+    EXPECT_TRUE(torch::allclose(fresh->price_scale(), torch::ones({30, kScoreFeatures})));
+    const PriceCoefficients coef = fresh->price_coefficients(torch::randn({4, 16}));
+    EXPECT_TRUE(torch::allclose(coef.explore, torch::full({4, kScoreFeatures}, -std::log(2.0))));
+    EXPECT_TRUE(torch::allclose(coef.repeat, coef.explore));
+  }
+  BasketModel model(group_config());
+  std::vector<int64_t> groups = three_groups(30);
+  model->set_product_groups(groups);
+  bool is_buffer = false;
+  for (const auto& b : model->named_buffers()) {
+    is_buffer |=
+        b.key() == "product_group" && torch::equal(b.value(), torch::tensor(groups, torch::kInt64));
+  }
+  EXPECT_TRUE(is_buffer);
+  EXPECT_THROW(model->set_product_groups(three_groups(29)), Error);  // one product short
+  groups[4] = 3;                                                     // only 3 groups
+  EXPECT_THROW(model->set_product_groups(groups), Error);
+  ModelConfig relative_config = tiny_config();
+  relative_config.product_price_scale = "relative";
+  BasketModel relative(relative_config);
+  EXPECT_THROW(relative->set_product_groups(three_groups(30)), Error);
 }
 
 TEST(BasketModel, PromotionNeverLowersTheQuantityRate) {
@@ -314,7 +370,7 @@ TEST(ModelConfig, RejectsAnUnknownEncoderAndRoundTripsThroughJson) {
 }
 
 TEST(ModelConfig, ProductPriceScaleIsCheckedAndOldCheckpointsKeepScalingBoth) {
-  EXPECT_EQ(ModelConfig{}.product_price_scale, "relative");
+  EXPECT_EQ(ModelConfig{}.product_price_scale, "group");
   Config bad = Config::parse("[model]\nproduct_price_scale = \"own\"\n", "bad.toml");
   try {
     ModelConfig::from_section(bad.section("model"));
@@ -327,6 +383,8 @@ TEST(ModelConfig, ProductPriceScaleIsCheckedAndOldCheckpointsKeepScalingBoth) {
   EXPECT_EQ(ModelConfig::from_json(old).product_price_scale, "both");
   Config none = Config::parse("[model]\nproduct_price_scale = \"none\"\n", "none.toml");
   EXPECT_EQ(ModelConfig::from_section(none.section("model")).product_price_scale, "none");
+  Config group = Config::parse("[model]\nproduct_price_scale = \"group\"\n", "group.toml");
+  EXPECT_EQ(ModelConfig::from_section(group.section("model")).product_price_scale, "group");
 }
 
 }  // namespace
