@@ -124,7 +124,7 @@ class TruthModel {
   // direct and complement additions within one planned line are summed.
   std::vector<double> product_probabilities(int customer, int week, int store,
                                             const WeekPrices* prices_override = nullptr) const;
-  // The customer's favourite products (world ids), in the order of their weights.
+  // The customer's favourite products (world ids), in the order favourite shares follow.
   std::span<const int32_t> favourites(int customer) const;
   // product_probabilities at the week's true prices with the favourites weighted by
   // `favourite_share` (one value per favourites() entry, summing to 1) instead of their true
