@@ -60,10 +60,14 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
   price_scale_bias_ =
       register_parameter("price_scale_bias", torch::zeros({n_products_, kScoreFeatures}));
   quantity_price_ = register_parameter("quantity_price", torch::zeros({2}));
+  const int64_t n_groups = std::max<int64_t>(1, config.n_product_groups);
   if (config.product_price_scale == "group") {
     product_group_ = register_buffer("product_group", torch::zeros({n_products_}, torch::kInt64));
-    group_own_scale_ = register_parameter(
-        "group_own_price_scale", torch::zeros({std::max<int64_t>(1, config.n_product_groups)}));
+    group_own_scale_ = register_parameter("group_own_price_scale", torch::zeros({n_groups}));
+  } else if (config.product_price_scale == "group-both") {
+    product_group_ = register_buffer("product_group", torch::zeros({n_products_}, torch::kInt64));
+    group_own_scale_ =
+        register_parameter("group_price_scale", torch::zeros({n_groups, kScoreFeatures}));
   }
   {
     torch::NoGradGuard no_grad;
@@ -88,7 +92,8 @@ torch::Tensor BasketModelImpl::product_vectors() const {
 }
 
 void BasketModelImpl::set_product_groups(const std::vector<int64_t>& group) {
-  if (!product_group_.defined()) fail("product groups: product_price_scale is not \"group\"");
+  if (!product_group_.defined())
+    fail("product groups: product_price_scale is not \"group\" or \"group-both\"");
   if (static_cast<int64_t>(group.size()) != n_products_)
     fail("product groups: {} values for {} products", group.size(), n_products_);
   const int64_t n_groups = group_own_scale_.size(0);
@@ -122,6 +127,8 @@ torch::Tensor BasketModelImpl::price_scale() {
   const torch::Tensor ones =
       torch::ones({n_products_, kScoreFeatures}, price_scale_bias_.options());
   if (config_.product_price_scale == "none") return ones;
+  if (config_.product_price_scale == "group-both")
+    return torch::softplus(group_own_scale_.index_select(0, product_group_)) / std::log(2.0);
   const torch::Tensor learned =
       torch::softplus(price_scale_->forward(product_vectors()) + price_scale_bias_) / std::log(2.0);
   if (config_.product_price_scale == "both") return learned;

@@ -40,8 +40,9 @@ struct ModelConfig {
   // Which price features get a learned scale: "relative" (per product: substitution strength
   // differs by product; the response to the product's own price is the shopper's), "group" (the
   // relative price per product, the own price per sub-commodity, PROD_CODE_10: products of one
-  // sub-commodity share how their shoppers take their own price), "both" (each per product) or
-  // "none" (docs/decisions.md has the measurements). Checkpoints from before the key: "both".
+  // sub-commodity share how their shoppers take their own price), "group-both" (both prices per
+  // sub-commodity), "both" (each per product) or "none" (docs/decisions.md has the
+  // measurements). Checkpoints from before the key: "both".
   std::string product_price_scale = "group";
   int64_t d_model = 64;        // width of every hidden vector
   int64_t n_heads = 4;         // attention heads (d_model must divide by it)

@@ -93,10 +93,11 @@ void ModelConfig::validate() const {
     fail("[model] encoder: expected \"transformer\" or \"mamba\", got \"{}\"", encoder);
   }
   if (product_price_scale != "relative" && product_price_scale != "group" &&
-      product_price_scale != "both" && product_price_scale != "none") {
+      product_price_scale != "group-both" && product_price_scale != "both" &&
+      product_price_scale != "none") {
     fail(
-        "[model] product_price_scale: expected \"relative\", \"group\", \"both\" or \"none\", "
-        "got \"{}\"",
+        "[model] product_price_scale: expected \"relative\", \"group\", \"group-both\", "
+        "\"both\" or \"none\", got \"{}\"",
         product_price_scale);
   }
   if (d_model < 4 || n_heads < 1 || d_model % n_heads != 0) {

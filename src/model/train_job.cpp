@@ -125,7 +125,7 @@ Json train_job(const Json& args) {
   if (world) {
     auto basket = std::make_unique<BasketTask>(
         model_config, price_function(data_dir, train_source.sources()), device);
-    if (model_config.product_price_scale == "group") {
+    if (model_config.product_price_scale.starts_with("group")) {
       const Store& store = train_source.sources().store();
       basket->model()->set_product_groups(
           std::vector<int64_t>(store.product_parent[0].begin(), store.product_parent[0].end()));

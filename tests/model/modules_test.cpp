@@ -1,6 +1,9 @@
 // Shapes and masks of the world model's modules, the repeat term and the price term's sign.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <string>
+
 #include "core/error.h"
 #include "model/modules.h"
 #include "random_batch.h"
@@ -162,21 +165,21 @@ std::vector<int64_t> three_groups(int64_t n_products) {
   return group;
 }
 
-ModelConfig group_config() {
+ModelConfig group_config(const std::string& which = "group") {
   ModelConfig config = tiny_config();
-  config.product_price_scale = "group";
+  config.product_price_scale = which;
   config.n_product_groups = 3;
   return config;
 }
 
 TEST(BasketModel, LowerPriceOrPromotionNeverLowersAScore) {
   for (uint64_t seed = 0; seed < 6; ++seed) {
-    // Every scale mode; the per-sub-commodity own scale with groups set.
-    ModelConfig config = group_config();
-    if (seed % 2 == 0) config.product_price_scale = "relative";
+    // Per-product, per-sub-commodity own and per-sub-commodity scales (groups set).
+    const std::array<std::string, 3> modes = {"relative", "group", "group-both"};
+    const ModelConfig config = group_config(modes[seed % 3]);
     torch::manual_seed(seed);
     BasketModel model(config);
-    if (config.product_price_scale == "group") model->set_product_groups(three_groups(30));
+    if (config.product_price_scale != "relative") model->set_product_groups(three_groups(30));
     model->eval();
     torch::NoGradGuard no_grad;
     scramble_price_parameters(model);
@@ -269,6 +272,17 @@ TEST(BasketModel, ProductPriceScaleCoversTheConfiguredFeatures) {
   for (int64_t p = 3; p < 30; ++p) EXPECT_FLOAT_EQ(own[p].item<float>(), own[p % 3].item<float>());
   EXPECT_NE(own[0].item<float>(), own[1].item<float>());
   EXPECT_NE(own[1].item<float>(), own[2].item<float>());
+
+  // "group-both": both prices per sub-commodity, each feature its own scale.
+  BasketModel by_group = scrambled_model(group_config("group-both"), 6);
+  by_group->set_product_groups(three_groups(30));
+  const torch::Tensor both_groups = by_group->price_scale();
+  EXPECT_EQ(both_groups.sizes(), (std::vector<int64_t>{30, kScoreFeatures}));
+  for (int64_t p = 3; p < 30; ++p) EXPECT_TRUE(torch::equal(both_groups[p], both_groups[p % 3]));
+  for (int64_t g = 0; g < 3; ++g) {
+    EXPECT_NE(both_groups[g][0].item<float>(), both_groups[g][1].item<float>());
+    EXPECT_NE(both_groups[g][0].item<float>(), both_groups[(g + 1) % 3][0].item<float>());
+  }
 }
 
 TEST(BasketModel, PriceParametersStartNeutralAndProductGroupsAreACheckedBuffer) {
@@ -277,6 +291,8 @@ TEST(BasketModel, PriceParametersStartNeutralAndProductGroupsAreACheckedBuffer) 
     torch::NoGradGuard no_grad;
     BasketModel fresh(group_config());
     EXPECT_TRUE(torch::allclose(fresh->price_scale(), torch::ones({30, kScoreFeatures})));
+    BasketModel fresh_both(group_config("group-both"));
+    EXPECT_TRUE(torch::allclose(fresh_both->price_scale(), torch::ones({30, kScoreFeatures})));
     const PriceCoefficients coef = fresh->price_coefficients(torch::randn({4, 16}));
     EXPECT_TRUE(torch::allclose(coef.explore, torch::full({4, kScoreFeatures}, -std::log(2.0))));
     EXPECT_TRUE(torch::allclose(coef.repeat, coef.explore));
@@ -385,6 +401,8 @@ TEST(ModelConfig, ProductPriceScaleIsCheckedAndOldCheckpointsKeepScalingBoth) {
   EXPECT_EQ(ModelConfig::from_section(none.section("model")).product_price_scale, "none");
   Config group = Config::parse("[model]\nproduct_price_scale = \"group\"\n", "group.toml");
   EXPECT_EQ(ModelConfig::from_section(group.section("model")).product_price_scale, "group");
+  Config both = Config::parse("[model]\nproduct_price_scale = \"group-both\"\n", "both.toml");
+  EXPECT_EQ(ModelConfig::from_section(both.section("model")).product_price_scale, "group-both");
 }
 
 }  // namespace
