@@ -1,10 +1,12 @@
 // `retailsim simulate`: a counterfactual scenario against the baseline (common random numbers,
 // repeated seeds), the truth's elasticities and lifts, into <data>/reports/counterfactual.json.
 // With a trained world model it runs as the torch job "sim.simulate", where the "world-model"
-// demand source is registered and answers the same questions beside the truth.
+// demand source is registered and answers the same questions beside the truth, or alone on real
+// data (no truth/).
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
+#include "core/error.h"
 #include "core/progress.h"
 #include "core/torch_runtime.h"
 #include "model/model.h"
@@ -31,7 +33,9 @@ Command add_simulate_command(CLI::App& root) {
       ->required()
       ->check(CLI::ExistingFile);
   app->add_option("--source", options->source,
-                  "Demand source (overrides [simulate] demand_source; default truth)");
+                  "Demand source: truth, world-model or auto (overrides [simulate] "
+                  "demand_source; default auto: the truth on synthetic data, the world model on "
+                  "real data)");
   app->add_option("--mode", options->mode, "Demand mode: sampled or expected")
       ->check(CLI::IsMember({"sampled", "expected"}));
   app->add_option("--seeds", options->seeds, "Repeated seeds (overrides [simulate] seeds)")
@@ -53,6 +57,13 @@ Command add_simulate_command(CLI::App& root) {
     sim::SimulateSummary summary;
     const bool world_model_trained = !model::find_checkpoint(options->data, "world").empty() &&
                                      !model::find_checkpoint(options->data, "store-visit").empty();
+    const bool synthetic = fs::exists(options->data / "truth" / "world.json");
+    if (!synthetic && !world_model_trained && scenario.simulate.demand_source != "truth")
+      fail(
+          "{}: no ground truth (real data) and no trained world model to simulate with; run "
+          "`retailsim train --data {} --model world` and `--model store-visit` first (or "
+          "`retailsim run`)",
+          options->data.string(), options->data.string());
     if (scenario.simulate.demand_source == "world-model" || world_model_trained) {
       load_torch_runtime(ctx.global.resolved_threads());
       Json args = {{"data_dir", options->data.string()},

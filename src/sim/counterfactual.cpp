@@ -24,6 +24,12 @@ namespace retailsim::sim {
 
 namespace {
 
+constexpr const char* kNoTruth =
+    "no ground truth (real data): the world model's answers are reported without errors";
+constexpr const char* kModelMethod =
+    "the same finite differences in the world-model source's expected mode (one run per probe and "
+    "group of best sellers from distinct sub-commodities: a product's units there depend on its "
+    "own and its sub-commodity's prices only)";
 constexpr const char* kNoWorldModel =
     "no learned demand source: the 'world-model' source is registered only when simulate runs in "
     "the torch module (a trained world model in <data>/models/), so only the truth's answers are "
@@ -252,12 +258,68 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+// The `n` best sellers of a run (by units, those that sold at all), best first.
+std::vector<int> best_sellers(const RunSums& run, int n) {
+  std::vector<int> order(run.units.product.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return run.units.product[a] > run.units.product[b]; });
+  order.resize(std::min(order.size(), static_cast<size_t>(std::max(0, n))));
+  while (!order.empty() && run.units.product[order.back()] <= 0) order.pop_back();
+  return order;
+}
+
+// The world model's answers to the probes, per product of `order` (NaN where undefined): unit
+// elasticity and promotion lift, and the catalogue-wide cut's revenue delta in % (NaN without
+// revenue). Its units of a product depend on that product's own price and its sub-commodity's
+// (store visits are blind to prices, products have no complements there), so the products are
+// probed in as many runs as the most of them one sub-commodity holds.
+struct ModelAnswers {
+  std::vector<double> elasticity, lift;
+  double cut_pct = std::nan("");
+  uint64_t customer_weeks = 0;
+};
+ModelAnswers model_answers(Env& model_env, const Market& market, const Layout& layout,
+                           const std::vector<int>& order, double h, double depth, double cut_pct,
+                           uint64_t seed) {
+  ModelAnswers out;
+  const auto model_groups =
+      disjoint_groups(order, [&](int p) { return std::set<int>{layout.product_category[p]}; });
+  std::array<std::vector<double>, kProbes> units;
+  for (auto& u : units) u.assign(static_cast<size_t>(market.n_products()), 0.0);
+  for (const auto& group : model_groups) {
+    std::array<ProbePolicy, kProbes> probes = probes_of(market, group, h, depth);
+    for (int k = 0; k < kProbes; ++k) {
+      const RunSums sums = run(model_env, probes[k], seed, layout);
+      out.customer_weeks += sums.customer_weeks;
+      for (int p : group) units[k][p] = sums.units.product[p];
+    }
+  }
+  const double log_step = std::log(1 + h) - std::log(1 - h);
+  for (int p : order) {
+    const double up = units[kUp][p], down = units[kDown][p];
+    const double on = units[kPromoOn][p], off = units[kPromoOff][p];
+    out.elasticity.push_back(up > 0 && down > 0 ? (std::log(up) - std::log(down)) / log_step
+                                                : std::nan(""));
+    out.lift.push_back(off > 0 ? on / off - 1 : std::nan(""));
+  }
+  std::vector<uint8_t> all(static_cast<size_t>(market.n_products()), 1);
+  ProbePolicy keep(all, 1, -1, 0), cut(all, 1 - cut_pct / 100, -1, 0);
+  const RunSums b = run(model_env, keep, seed, layout);
+  const RunSums c = run(model_env, cut, seed, layout);
+  out.customer_weeks += b.customer_weeks + c.customer_weeks;
+  if (b.revenue.total > 0)
+    out.cut_pct = 100.0 * (c.revenue.total - b.revenue.total) / b.revenue.total;
+  return out;
+}
+
 }  // namespace
 
 SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uint64_t seed) {
   const auto t0 = std::chrono::steady_clock::now();
-  const SimulateConfig& cfg = scenario.simulate;
   const Market market = load_market(data_dir, scenario.scope, seed);
+  SimulateConfig cfg = scenario.simulate;
+  if (cfg.demand_source == "auto") cfg.demand_source = market.synthetic ? "truth" : "world-model";
   check_scenario(scenario, market);
   const Layout layout = layout_of(market);
 
@@ -296,8 +358,7 @@ SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uin
   std::optional<Env> model_env;
   std::string no_model_reason = kNoWorldModel;
   const auto sources = demand_source_names();
-  if (truth_available &&
-      std::find(sources.begin(), sources.end(), "world-model") != sources.end()) {
+  if (std::find(sources.begin(), sources.end(), "world-model") != sources.end()) {
     EnvConfig model_config = probe_config;
     model_config.demand_source = "world-model";
     model_config.mode = DemandMode::kExpected;
@@ -355,13 +416,7 @@ SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uin
   Json price_cut = nullptr;
   std::optional<double> model_elasticity_error, model_price_cut_error;
   if (truth_available && n_top > 0) {
-    std::vector<int> order(static_cast<size_t>(market.n_products()));
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-      return base[0].units.product[a] > base[0].units.product[b];
-    });
-    order.resize(static_cast<size_t>(n_top));
-    while (!order.empty() && base[0].units.product[order.back()] <= 0) order.pop_back();
+    const std::vector<int> order = best_sellers(base[0], n_top);
     const auto groups = probe_groups(market, order);
     const double h = cfg.elasticity_step_pct / 100, depth = cfg.lift_depth_pct / 100;
     progress.set_total(2 * seeds.size() + (4 * groups.size() + 2) * seeds.size());
@@ -455,65 +510,70 @@ SimulateSummary simulate(const fs::path& data_dir, const Scenario& scenario, uin
                  {"true_revenue_delta_pct", interval(pct)},
                  {"model_revenue_delta_pct", nullptr}};
 
-    // The same questions to the world model. Its units of a product depend on that product's
-    // own price and its sub-commodity's (store visits are blind to prices, products have no
-    // complements there), so the best sellers are probed in as many runs as the most of them
-    // one sub-commodity holds.
+    // The same questions to the world model.
     if (model_env) {
-      const auto model_groups =
-          disjoint_groups(order, [&](int p) { return std::set<int>{layout.product_category[p]}; });
-      std::array<RunSums, kProbes> model_units;
-      for (auto& sums : model_units) sums.units.product.assign(market.n_products(), 0.0);
-      for (const auto& group : model_groups) {
-        std::array<ProbePolicy, kProbes> probes = probes_of(market, group, h, depth);
-        for (int k = 0; k < kProbes; ++k) {
-          const RunSums sums = run(*model_env, probes[k], seeds[0], layout);
-          customer_weeks += sums.customer_weeks;
-          for (int p : group) model_units[k].units.product[p] = sums.units.product[p];
-        }
-      }
+      const ModelAnswers answers =
+          model_answers(*model_env, market, layout, order, h, depth, cfg.price_cut_pct, seeds[0]);
+      customer_weeks += answers.customer_weeks;
       std::vector<double> errors, model_e;
       for (size_t i = 0; i < order.size(); ++i) {
-        const int p = order[i];
-        const double up = model_units[kUp].units.product[p];
-        const double down = model_units[kDown].units.product[p];
-        const double on = model_units[kPromoOn].units.product[p];
-        const double off = model_units[kPromoOff].units.product[p];
+        const double e = answers.elasticity[i], l = answers.lift[i];
         Json& row = rows[i];
-        if (up > 0 && down > 0) {
-          const double e = (std::log(up) - std::log(down)) / log_step;
+        if (std::isfinite(e)) {
           row["model_unit_elasticity"] = e;
           model_e.push_back(e);
           const Json& t = row["true_unit_elasticity"];
           if (t.is_number() && t.get<double>() != 0)
             errors.push_back(std::abs(e - t.get<double>()) / std::abs(t.get<double>()));
         }
-        if (off > 0) row["model_promo_lift"] = on / off - 1;
+        if (std::isfinite(l)) row["model_promo_lift"] = l;
       }
       elasticities["products"] = rows;
       elasticities["model_unit_elasticity_median"] =
           model_e.empty() ? Json(nullptr) : Json(median(model_e));
-      elasticities["model_method"] =
-          "the same finite differences in the world-model source's expected mode (one run per "
-          "probe and group of best sellers from distinct sub-commodities: a product's units "
-          "there depend on its own and its sub-commodity's prices only)";
+      elasticities["model_method"] = kModelMethod;
       if (!errors.empty())
         model_elasticity_error = median(errors);
       else
         no_model_reason = "no best seller has both a finite true and model elasticity";
-
-      ProbePolicy keep(all, 1, -1, 0), cut(all, 1 - cfg.price_cut_pct / 100, -1, 0);
-      const RunSums b = run(*model_env, keep, seeds[0], layout);
-      const RunSums c = run(*model_env, cut, seeds[0], layout);
-      customer_weeks += b.customer_weeks + c.customer_weeks;
-      if (b.revenue.total > 0) {
-        const double model_pct = 100.0 * (c.revenue.total - b.revenue.total) / b.revenue.total;
-        price_cut["model_revenue_delta_pct"] = model_pct;
+      if (std::isfinite(answers.cut_pct)) {
+        price_cut["model_revenue_delta_pct"] = answers.cut_pct;
         const double true_pct = price_cut["true_revenue_delta_pct"]["mean"].get<double>();
         if (true_pct != 0)
-          model_price_cut_error = std::abs(model_pct - true_pct) / std::abs(true_pct);
+          model_price_cut_error = std::abs(answers.cut_pct - true_pct) / std::abs(true_pct);
       }
     }
+  } else if (model_env && n_top > 0) {
+    // No ground truth (real data): the world model's own elasticities, lifts and cut.
+    const std::vector<int> order = best_sellers(base[0], n_top);
+    const ModelAnswers answers =
+        model_answers(*model_env, market, layout, order, cfg.elasticity_step_pct / 100,
+                      cfg.lift_depth_pct / 100, cfg.price_cut_pct, seeds[0]);
+    customer_weeks += answers.customer_weeks;
+    auto num = [](double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); };
+    Json rows = Json::array();
+    std::vector<double> model_e, model_l;
+    for (size_t i = 0; i < order.size(); ++i) {
+      const int p = order[i];
+      rows.push_back({{"product", market.product_code[p]},
+                      {"category", market.product_category[p]},
+                      {"baseline_units", base[0].units.product[p]},
+                      {"model_unit_elasticity", num(answers.elasticity[i])},
+                      {"model_promo_lift", num(answers.lift[i])}});
+      if (std::isfinite(answers.elasticity[i])) model_e.push_back(answers.elasticity[i]);
+      if (std::isfinite(answers.lift[i])) model_l.push_back(answers.lift[i]);
+    }
+    elasticities = {
+        {"products", rows},
+        {"model_unit_elasticity_median", model_e.empty() ? Json(nullptr) : Json(median(model_e))},
+        {"model_promo_lift_median", model_l.empty() ? Json(nullptr) : Json(median(model_l))},
+        {"model_method", kModelMethod}};
+    price_cut = {{"price_cut_pct", cfg.price_cut_pct},
+                 {"true_revenue_delta_pct", nullptr},
+                 {"model_revenue_delta_pct", num(answers.cut_pct)}};
+    no_model_reason = kNoTruth;
+  } else if (!truth_available) {
+    no_model_reason = kNoTruth;
   }
   progress.finish();
   report["elasticities"] = elasticities;

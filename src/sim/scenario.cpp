@@ -9,7 +9,6 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "sim/sim.h"
-#include "synth/world.h"
 
 namespace retailsim::sim {
 
@@ -145,17 +144,12 @@ struct Selection {
 
 Selection select(const CellFilter& where, const Market& market, const std::string& entry) {
   Selection sel;
-  const auto& w = *market.world;
   sel.product.assign(static_cast<size_t>(market.n_products()), 0);
   for (int p = 0; p < market.n_products(); ++p) {
+    const auto& parents = market.product_parents[static_cast<size_t>(p)];
     bool category = where.categories.empty();
-    if (!category) {
-      const int wp = market.product_source_id[p];
-      const int cl = w.product_cl[wp], dep = w.cl_dep[cl], g = w.dep_g[dep], d = w.g_dept[g];
-      for (const auto& code : where.categories)
-        category = category || code == w.cl_code[cl] || code == w.dep_code[dep] ||
-                   code == w.g_code[g] || code == w.dept_code[d];
-    }
+    for (const auto& code : where.categories)
+      category = category || std::find(parents.begin(), parents.end(), code) != parents.end();
     const bool product =
         where.products.empty() || std::find(where.products.begin(), where.products.end(),
                                             market.product_code[p]) != where.products.end();

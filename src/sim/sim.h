@@ -8,6 +8,7 @@
 // local indices (0..n_products-1, 0..n_stores-1; their codes are in Market).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -21,6 +22,9 @@
 
 namespace retailsim::synth {
 struct World;
+}
+namespace retailsim::derive {
+struct PriceTable;
 }
 
 namespace retailsim::sim {
@@ -47,17 +51,21 @@ struct ScopeConfig {
 };
 
 // The static facts of the market in scope: products and stores with their codes, unit costs,
-// price bounds and the historical (shelf price, promotion) calendar. Synthetic data only for now
-// (built from truth/); every price is in cents (= pence) per unit.
+// price bounds and the historical (shelf price, promotion) calendar, from the ground truth on
+// synthetic data (truth/) or from the ingested store and derive's price table on real data.
+// Every price is in cents (= pence) per unit.
 struct Market {
   bool synthetic = false;
   // Products of the scope (local ids) and their ids in the source of demand (world / store).
   std::vector<std::string> product_code, product_category;  // category: PROD_CODE_10
+  // Per product its category codes from PROD_CODE_10 up to PROD_CODE_40.
+  std::vector<std::array<std::string, 4>> product_parents;
   std::vector<int32_t> product_source_id;
   std::vector<float> unit_cost_cents;  // true unit cost (synthetic) or 20th-percentile price
   std::vector<float> price_low_cents;  // bounds: 20th and 95th percentiles of observed prices
   std::vector<float> price_high_cents;
-  std::vector<uint8_t> perishable;  // fresh departments: unsold stock spoils (waste)
+  // Fresh departments: unsold stock spoils (waste). Real data does not say: none.
+  std::vector<uint8_t> perishable;
   // Stores of the scope (local ids).
   std::vector<std::string> store_code, store_format, store_region;
   std::vector<int32_t> store_source_id;
@@ -80,14 +88,25 @@ struct Market {
                          std::span<float> promo_depth) const;
 
   std::shared_ptr<const synth::World> world;  // the ground truth (synthetic data)
+  // Real data: derive's price table (its week 0 is the market's week 0), the promotion
+  // threshold it flagged promotions with, and per product a shelf price for weeks before its
+  // first sale (its first base price anywhere).
+  std::shared_ptr<const derive::PriceTable> prices;
+  double promo_threshold = 0;
+  std::vector<float> first_base_price;
 };
 
 // The market of a scope from a ground-truth world (tests build worlds in memory). `seed` draws the
 // customer sample. Throws Error when the scope selects no store or no product.
 Market market_from_world(std::shared_ptr<const synth::World> world, const ScopeConfig& scope,
                          uint64_t seed);
-// The market of a dataset folder: synthetic data (truth/) for now. Throws Error naming what is
-// missing.
+// The market of an ingested and derived dataset without a ground truth (real LGSR data): the
+// store's products, stores and card holders (those with a basket at a scope store), shelf prices
+// and promotions from derive's price table, the seeds' cost proxy (each product's 20th-percentile
+// price) and bounds. Throws Error naming what is missing.
+Market market_from_dataset(const fs::path& data_dir, const ScopeConfig& scope, uint64_t seed);
+// The market of a dataset folder: from its ground truth when it has one (truth/), else from its
+// store and derived prices. Throws Error naming what is missing.
 Market load_market(const fs::path& data_dir, const ScopeConfig& scope, uint64_t seed);
 
 // ---------------------------------------------------------------------------------------------
@@ -325,7 +344,8 @@ struct InventoryPolicy {
 // What `retailsim simulate` runs: baseline (history) against the scenario with common random
 // numbers over repeated seeds, then the truth's own-price elasticities and promotion lifts.
 struct SimulateConfig {
-  std::string demand_source = "truth";
+  // "auto": the truth on synthetic data, the world model on real data.
+  std::string demand_source = "auto";
   DemandMode mode = DemandMode::kSampled;
   int32_t start_shop_week = 0;     // 0: the last `weeks` weeks of the data
   int weeks = 4;                   // weeks simulated per run

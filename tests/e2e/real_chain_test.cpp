@@ -1,11 +1,13 @@
 // `retailsim run --raw` on the four real LGSR weeks of the shared sample, as a user runs it on a
 // folder of their own weekly files: the whole chain from ingest to evaluation (no truth, so no
-// oracle), then `evaluate --protocol reality-check` on what it built.
+// oracle), then `evaluate --protocol reality-check` on what it built and `simulate` with the
+// trained world model as the demand source.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/manifest.h"
 #include "test_util.h"
 
@@ -34,7 +36,7 @@ void expect_rates(const Json& report) {
   EXPECT_EQ(report["methods"]["p-topfreq"]["explore_recall@10"].get<double>(), 0.0);
 }
 
-TEST(RealChain, RunOnRealWeeklyFilesEvaluatesEveryBaselineUnderBothProtocols) {
+TEST(RealChain, RunOnRealWeeklyFilesEvaluatesUnderBothProtocolsAndSimulates) {
   // The four weekly files and the calendar; the damaged old-header copy of week 200607 would be
   // a second file of that week, which stops an ingest by design.
   ScratchDir dir;
@@ -81,6 +83,37 @@ TEST(RealChain, RunOnRealWeeklyFilesEvaluatesEveryBaselineUnderBothProtocols) {
   EXPECT_EQ(report["protocol"], "reality-check");
   expect_rates(report);
   EXPECT_EQ(report["methods"]["p-topfreq"]["n_cases"], 1675);
+
+  // A what-if on the real weeks: the trained world model is the demand source (no truth).
+  const fs::path scenario = dir / "cut.toml";
+  write_file_atomic(scenario,
+                    "[scenario]\nname = \"real-cut\"\n[scope]\nformats = [\"XLS\"]\n"
+                    "[[price]]\ncategories = [\"D00002\"]\nchange_pct = -10\n"
+                    "[simulate]\nweeks = 1\nseeds = 2\nmode = \"expected\"\n"
+                    "elasticity_products = 5\n");
+  ASSERT_EQ(run_command(bin + " --threads 2 --quiet simulate --data " + data.string() +
+                            " --scenario " + scenario.string(),
+                        &out),
+            0)
+      << out;
+  const Json cf = read_json(data / "reports" / "counterfactual.json");
+  EXPECT_EQ(cf["demand_source"], "world-model");
+  EXPECT_EQ(cf["n_stores"], 28);  // the XLS stores
+  EXPECT_GT(cf["n_customers"].get<int>(), 0);
+  // 10% off a department: fewer pence per unit, so revenue falls by less than 10% of its share.
+  const Json& revenue = cf["deltas"]["total"]["revenue_cents"];
+  EXPECT_LT(revenue["mean"].get<double>(), 0.0);
+  EXPECT_GT(revenue["pct"]["mean"].get<double>(), -10.0);
+  EXPECT_GT(cf["deltas"]["total"]["units"]["mean"].get<double>(), 0.0);
+  // The model's own elasticities and cut, without errors against a truth it does not have.
+  EXPECT_TRUE(cf["elasticity_error_median"].is_null());
+  EXPECT_NE(cf["elasticity_error_median_reason"].get<std::string>().find("no ground truth"),
+            std::string::npos);
+  ASSERT_EQ(cf["elasticities"]["products"].size(), 5u);
+  for (const Json& row : cf["elasticities"]["products"])
+    EXPECT_LE(row["model_unit_elasticity"].get<double>(), 0.0) << row.dump();
+  EXPECT_TRUE(cf["price_cut"]["true_revenue_delta_pct"].is_null());
+  EXPECT_LT(cf["price_cut"]["model_revenue_delta_pct"].get<double>(), 0.0);
 }
 
 }  // namespace
