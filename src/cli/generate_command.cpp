@@ -28,8 +28,9 @@ Command add_generate_command(CLI::App& root) {
   auto options = std::make_shared<Options>();
   CLI::App* app = root.add_subcommand(
       "generate", "Write synthetic LGSR CSVs (raw/) and their ground truth (truth/)");
-  app->add_option("--preset", options->preset,
-                  "tiny, demo, lgsr-sample or full (default: the config's [synth] preset, else demo)");
+  app->add_option(
+      "--preset", options->preset,
+      "tiny, demo, lgsr-sample or full (default: the config's [synth] preset, else demo)");
   app->add_option("--out", options->out, "Dataset folder to create")->required();
   app->add_flag("--gzip", options->gzip, "Write transactions_*.csv.gz");
   app->add_option("--corrupt-rate", options->corrupt_rate,
@@ -44,9 +45,12 @@ Command add_generate_command(CLI::App& root) {
     if (options->gzip) config.gzip = true;
     if (options->corrupt_rate >= 0) config.corrupt_rate = options->corrupt_rate;
     auto summary = synth::generate(config, options->out, ctx.global.resolved_threads());
-    ctx.counts = {{"rows", summary.rows},         {"baskets", summary.baskets},
-                  {"customers", summary.customers}, {"products", summary.products},
-                  {"stores", summary.stores},       {"weeks", summary.weeks},
+    ctx.counts = {{"rows", summary.rows},
+                  {"baskets", summary.baskets},
+                  {"customers", summary.customers},
+                  {"products", summary.products},
+                  {"stores", summary.stores},
+                  {"weeks", summary.weeks},
                   {"corrupt_rows", summary.corrupt_rows}};
     spdlog::info("generated {} rows, {} baskets over {} weeks in {} into {}",
                  human_count(summary.rows), human_count(summary.baskets), summary.weeks,
