@@ -117,8 +117,9 @@ int main(int argc, char** argv) {
       for (sim::DemandMode mode : {sim::DemandMode::kSampled, sim::DemandMode::kExpected}) {
         const std::string key = source + "/" + sim::demand_mode_name(mode);
         try {
-          results[key] = {{"format_prices", measure(market, source, mode, weeks, start_week, false)},
-                          {"per_store_prices", measure(market, source, mode, weeks, start_week, true)}};
+          results[key] = {
+              {"format_prices", measure(market, source, mode, weeks, start_week, false)},
+              {"per_store_prices", measure(market, source, mode, weeks, start_week, true)}};
         } catch (const Error& e) {
           results[key] = {{"unavailable", e.what()}};
         }
@@ -140,9 +141,10 @@ int main(int argc, char** argv) {
           try {
             // Each measurement builds its source: the world model's steps include its forward
             // passes (a cold per-week cache).
-            data_results[key] = {
-                {"format_prices", measure(data_market, source, mode, weeks, start_week, false, data)},
-                {"per_store_prices", measure(data_market, source, mode, weeks, start_week, true, data)}};
+            data_results[key] = {{"format_prices", measure(data_market, source, mode, weeks,
+                                                           start_week, false, data)},
+                                 {"per_store_prices", measure(data_market, source, mode, weeks,
+                                                              start_week, true, data)}};
           } catch (const Error& e) {
             data_results[key] = {{"unavailable", e.what()}};
           }

@@ -29,18 +29,10 @@ int main(int argc, char** argv) {
   app.add_flag("--quiet,-q", ctx.global.quiet, "Only warnings and errors; no progress bars");
 
   std::vector<cli::Command> commands = {
-      cli::add_generate_command(app),
-      cli::add_ingest_command(app),
-      cli::add_derive_command(app),
-      cli::add_features_command(app),
-      cli::add_prepare_command(app),
-      cli::add_export_command(app),
-      cli::add_evaluate_command(app),
-      cli::add_inspect_command(app),
-      cli::add_run_command(app),
-      cli::add_simulate_command(app),
-      cli::add_train_command(app),
-      cli::add_predict_command(app),
+      cli::add_generate_command(app), cli::add_ingest_command(app),  cli::add_derive_command(app),
+      cli::add_features_command(app), cli::add_prepare_command(app), cli::add_export_command(app),
+      cli::add_evaluate_command(app), cli::add_inspect_command(app), cli::add_run_command(app),
+      cli::add_simulate_command(app), cli::add_train_command(app),   cli::add_predict_command(app),
       cli::add_rl_command(app),
   };
 

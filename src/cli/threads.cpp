@@ -13,6 +13,8 @@ struct ThreadSettings::Impl {
 
 ThreadSettings::ThreadSettings(int n_threads) : impl_(new Impl(n_threads)) {}
 
-ThreadSettings::~ThreadSettings() { delete impl_; }
+ThreadSettings::~ThreadSettings() {
+  delete impl_;
+}
 
 }  // namespace retailsim::cli

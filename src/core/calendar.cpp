@@ -117,7 +117,8 @@ Calendar Calendar::lgsr(int n_weeks, int32_t first_shop_week, DateInt first_mond
 
 std::string Calendar::to_csv() const {
   std::string out = "shop_week,date_from,date_to\n";
-  for (const auto& w : weeks_) out += fmt::format("{},{},{}\n", w.shop_week, w.date_from, w.date_to);
+  for (const auto& w : weeks_)
+    out += fmt::format("{},{},{}\n", w.shop_week, w.date_from, w.date_to);
   return out;
 }
 

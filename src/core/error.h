@@ -14,7 +14,7 @@ namespace retailsim {
 struct SourceLocation {
   std::string file;
   int64_t line = 0;
-  int32_t column = 0;      // 1-based field index in a CSV row, 0 when not about one field
+  int32_t column = 0;       // 1-based field index in a CSV row, 0 when not about one field
   std::string column_name;  // header name of that field, when known
 };
 

@@ -59,8 +59,8 @@ Manifest Manifest::from_json(const Json& j) {
   m.retailsim_version = j.value("retailsim_version", "");
   if (j.contains("inputs")) {
     for (const auto& in : j["inputs"]) {
-      m.inputs.push_back({in.value("name", ""), in.value("bytes", uint64_t{0}),
-                          in.value("crc32", "")});
+      m.inputs.push_back(
+          {in.value("name", ""), in.value("bytes", uint64_t{0}), in.value("crc32", "")});
     }
   }
   m.config = j.value("config", Json::object());
@@ -69,7 +69,9 @@ Manifest Manifest::from_json(const Json& j) {
   return m;
 }
 
-void Manifest::write(const fs::path& dir) const { write_json(dir / "manifest.json", to_json()); }
+void Manifest::write(const fs::path& dir) const {
+  write_json(dir / "manifest.json", to_json());
+}
 
 std::optional<Manifest> Manifest::read(const fs::path& dir) {
   fs::path path = dir / "manifest.json";
@@ -101,6 +103,8 @@ Json read_json(const fs::path& path) {
   }
 }
 
-void write_json(const fs::path& path, const Json& j) { write_file_atomic(path, j.dump(2) + "\n"); }
+void write_json(const fs::path& path, const Json& j) {
+  write_file_atomic(path, j.dump(2) + "\n");
+}
 
 }  // namespace retailsim

@@ -27,13 +27,13 @@ std::string file_crc32(const fs::path& path);
 InputFile describe_input(const fs::path& path, const fs::path& relative_to);
 
 struct Manifest {
-  std::string stage;               // "ingest", "synth", ...
+  std::string stage;  // "ingest", "synth", ...
   int schema_version = 1;
   std::string retailsim_version;
   std::vector<InputFile> inputs;
-  Json config = Json::object();    // the settings that built the folder
-  Json counts = Json::object();    // row counts and other key figures
-  Json extra = Json::object();     // stage-specific details (files, dtypes, ...)
+  Json config = Json::object();  // the settings that built the folder
+  Json counts = Json::object();  // row counts and other key figures
+  Json extra = Json::object();   // stage-specific details (files, dtypes, ...)
 
   Json to_json() const;
   static Manifest from_json(const Json& j);

@@ -22,8 +22,8 @@ std::string npy_header(const std::string& dtype, const std::vector<uint64_t>& sh
     if (i + 1 < shape.size()) shape_text += " ";
   }
   shape_text += ")";
-  std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
-                                 dtype, shape_text);
+  std::string dict =
+      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", dtype, shape_text);
   // magic(6) + version(2) + header length(2) + dict + padding + '\n', a multiple of 64 bytes.
   size_t unpadded = 10 + dict.size() + 1;
   size_t total = (unpadded + 63) / 64 * 64;

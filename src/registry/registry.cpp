@@ -59,7 +59,9 @@ std::string utc_now_iso() {
   return buf;
 }
 
-std::string build_git_revision() { return RETAILSIM_GIT_REVISION; }
+std::string build_git_revision() {
+  return RETAILSIM_GIT_REVISION;
+}
 
 Registry::Registry(const std::filesystem::path& data_dir) : path_(data_dir / "runs.sqlite") {
   std::filesystem::create_directories(data_dir);
@@ -80,7 +82,9 @@ Registry::Registry(const std::filesystem::path& data_dir) : path_(data_dir / "ru
       "CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id, name, step);");
 }
 
-Registry::~Registry() { sqlite3_close(db_); }
+Registry::~Registry() {
+  sqlite3_close(db_);
+}
 
 void Registry::exec(const char* sql) const {
   char* message = nullptr;
@@ -119,8 +123,8 @@ void Registry::end_run(int64_t run_id, int exit_status, const Json& counts,
 }
 
 void Registry::log_metric(int64_t run_id, const std::string& name, int64_t step, double value) {
-  Statement s(db_,
-              "INSERT INTO metrics (run_id, name, step, value, recorded_at) VALUES (?, ?, ?, ?, ?)");
+  Statement s(
+      db_, "INSERT INTO metrics (run_id, name, step, value, recorded_at) VALUES (?, ?, ?, ?, ?)");
   s.bind(1, run_id);
   s.bind(2, name);
   s.bind(3, step);

@@ -36,8 +36,8 @@ class Registry {
   Registry& operator=(const Registry&) = delete;
 
   // Records the start of a run and returns its id.
-  int64_t begin_run(const std::string& command, const std::string& arguments,
-                    const Json& config, const std::string& version);
+  int64_t begin_run(const std::string& command, const std::string& arguments, const Json& config,
+                    const std::string& version);
   void end_run(int64_t run_id, int exit_status, const Json& counts, const std::string& error = "");
   // A metric value at a step (loss curves, evaluation figures).
   void log_metric(int64_t run_id, const std::string& name, int64_t step, double value);
