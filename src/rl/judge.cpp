@@ -35,7 +35,7 @@ WeekSplit split_weeks(const sim::Market& market, const RlConfig& config, int his
 sim::EnvConfig env_config(const RlConfig& config, int start_week_index, int n_weeks,
                           const sim::Market& market) {
   sim::EnvConfig env;
-  env.demand_source = "truth";
+  env.demand_source = market.synthetic ? "truth" : "world-model";
   env.mode = sim::DemandMode::kSampled;
   env.start_shop_week = market.shop_week.at(start_week_index);
   env.episode_weeks = n_weeks;

@@ -121,7 +121,8 @@ struct WeekSplit {
 };
 WeekSplit split_weeks(const sim::Market& market, const RlConfig& config, int history_weeks);
 
-// The environment settings rl uses (inventory tracked when the inventory agent is on).
+// The environment settings rl uses (inventory tracked when the inventory agent is on): the truth
+// market on synthetic data, the world model's (sampled) on real data, which has no truth.
 sim::EnvConfig env_config(const RlConfig& config, int start_week_index, int n_weeks,
                           const sim::Market& market);
 

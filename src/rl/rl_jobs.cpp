@@ -53,9 +53,9 @@ sim::Market load_rl_market(const JobInputs& in) {
   scope.customer_share = in.rl.customer_share;
   sim::Market market = sim::load_market(in.data_dir, scope, in.seed);
   if (!market.synthetic)
-    fail(
-        "{}: rl trains and judges agents in the 'truth' market, which needs synthetic data "
-        "with its ground truth (truth/)",
+    spdlog::info(
+        "{}: no ground truth (real data): the agents are trained and judged in the world model's "
+        "market",
         in.data_dir.string());
   return market;
 }
@@ -145,7 +145,7 @@ Json rl_train_job(const Json& args) {
       const int n_starts = split.train_end - split.train_begin - episode_weeks + 1;
       const int start = split.train_begin + static_cast<int>(episodes.below(n_starts));
       const sim::EnvConfig env_cfg = env_config(config, start, episode_weeks, market);
-      sim::Env env(market, env_cfg);
+      sim::Env env(market, env_cfg, {env_cfg.mode, in.data_dir});
       sim::Observation obs = env.reset(episodes.next_u64());
       if (reference == 0) reference = reference_profit(market, obs, kHistoryWeeks);
       while (!env.done()) {
@@ -263,11 +263,15 @@ Json rl_evaluate_job(const Json& args) {
     spdlog::warn("{}: no trained agents (run `retailsim rl train`); judging heuristics only",
                  models.string());
   }
+  // Judged in the truth; without one (real data) in the world model's market, with nothing
+  // to hold its prediction against.
+  const sim::DemandOptions learned{sim::DemandMode::kSampled, in.data_dir};
+  const sim::DemandOptions* judged_in = market.synthetic ? nullptr : &learned;
   std::vector<PolicyOutcome> outcomes;
   Progress progress("rl evaluate", policies.size(), "policies");
   for (auto& policy : policies) {
     torch::NoGradGuard no_grad;
-    outcomes.push_back(judge_policy(market, *policy, config, split, in.seed));
+    outcomes.push_back(judge_policy(market, *policy, config, split, in.seed, judged_in));
     progress.advance();
   }
   progress.finish();
@@ -279,8 +283,11 @@ Json rl_evaluate_job(const Json& args) {
   std::string note =
       "not measured: the learned 'world-model' demand source is not registered in this process";
   Json predicted = Json::object(), predicted_details = Json::object();
-  if (std::find(sources.begin(), sources.end(), "world-model") != sources.end()) {
-    const sim::DemandOptions learned{sim::DemandMode::kSampled, in.data_dir};
+  if (!market.synthetic) {
+    note =
+        "not measured: no ground truth (real data); the policies were judged in the world "
+        "model's market";
+  } else if (std::find(sources.begin(), sources.end(), "world-model") != sources.end()) {
     try {
       (void)sim::make_demand_source("world-model", market, learned);  // fails without models
       Progress predicting("rl evaluate (world model)", policies.size(), "policies");
@@ -301,6 +308,7 @@ Json rl_evaluate_job(const Json& args) {
     }
   }
   Json report = rl_report(outcomes, predicted, note, training);
+  report["judged_in"] = market.synthetic ? "truth" : "world-model";
   report["world_model_profit_cents"] = predicted;     // per policy, beside details.*.profit_cents
   report["world_model_details"] = predicted_details;  // the same accounts as details.*
   report["heldout_weeks"] = {market.shop_week[split.eval_begin],
