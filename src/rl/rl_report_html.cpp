@@ -1,6 +1,7 @@
 // reports/rl.html: a self-contained page (no external assets, the style of reports/derive.html)
 // with the policies' table and hand-written inline SVG plots: weekly profit of every policy in
-// the truth, profit lift by policy, and the agents' training curve.
+// the truth (on real data the world model's market), profit lift by policy, and the agents'
+// training curve.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -124,18 +125,23 @@ std::string svg_lift_bars(const Json& policies) {
 }  // namespace
 
 std::string rl_report_html(const Json& report, const std::vector<PolicyOutcome>& outcomes) {
+  // The truth market, or on real data (no truth) the world model's.
+  const std::string market = report.value("judged_in", std::string("truth"));
+  const std::string market_words =
+      market == "truth" ? "truth" : "world model's market (real data: no truth)";
   std::string html =
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>RetailSim rl report"
       "</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
       "table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ccc;"
       "padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}"
-      ".note{color:#555;font-size:90%}</style></head><body>\n<h1>rl: policies judged in the "
-      "truth</h1>\n";
-  html +=
-      "<p class=\"note\">Every policy runs in the <code>truth</code> market over the held-out "
+      ".note{color:#555;font-size:90%}</style></head><body>\n";
+  html += fmt::format("<h1>rl: policies judged in the {}</h1>\n", html_escape(market_words));
+  html += fmt::format(
+      "<p class=\"note\">Every policy runs in the <code>{}</code> market over the held-out "
       "weeks with the same random numbers. Profit lift is against historical prices and "
       "promotions replayed. Targets: pricing agent lift &ge; 5 % (stretch 10 %), 0 violations, "
-      "&lt; 20 % of prices at a bound.</p>\n";
+      "&lt; 20 % of prices at a bound.</p>\n",
+      html_escape(market));
   html +=
       "<table><tr><th>policy</th><th>profit lift</th><th>revenue wow CV</th><th>violations</th>"
       "<th>share at bounds</th><th>sim-to-real gap</th><th>profit (£)</th><th>revenue (£)</th>"
@@ -165,7 +171,7 @@ std::string rl_report_html(const Json& report, const std::vector<PolicyOutcome>&
       profit.push_back(point["profit_vs_reference"].get<double>());
       reward.push_back(point["mean_reward"].get<double>());
     }
-    html += "<h2>Training (truth market, training weeks)</h2>\n" +
+    html += fmt::format("<h2>Training ({} market, training weeks)</h2>\n", html_escape(market)) +
             svg_lines({{"profit / reference", profit}, {"shaped reward per product", reward}},
                       "PPO iteration", 1.0, "ratio");
   }

@@ -108,6 +108,7 @@ TEST(RlCli, WithoutATruthTrainsAndJudgesInTheWorldModelsMarket) {
   }
   EXPECT_DOUBLE_EQ(report["policies"]["historical"]["profit_lift"].get<double>(), 0.0);
   EXPECT_EQ(report["policies"]["ppo"]["violations"].get<int64_t>(), 0);
+  EXPECT_NE(read_file(dir / "reports" / "rl.html").find("world model's market"), std::string::npos);
   // Sales happened in the learned market (profit rests on the cost proxy and may be negative).
   EXPECT_GT(report["details"]["historical"]["revenue_cents"].get<double>(), 0.0);
 }
