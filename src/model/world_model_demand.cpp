@@ -182,15 +182,36 @@ class WorldModelDemand final : public sim::DemandSource {
     out.units.assign(market_.n_cells(), 0.0);
     out.customer_weeks = market_.customers.size();
     if (mode_ == sim::DemandMode::kExpected) {
+      // probability() and extra_rate() in the loop over a store's visitors, with the store's cells
+      // copied out first so that the products are contiguous (cells are product-major: a stride
+      // of n_s between one product and the next; with hundreds of stores that stride, not the
+      // arithmetic, set the step's time). The same operations in the same order: the same units.
       tbb::parallel_for(0, n_s, [&](int s) {
+        std::vector<float> f(static_cast<size_t>(n_p) * kScoreFeatures), rate(n_p);
+        for (int p = 0; p < n_p; ++p) {
+          const size_t cell = static_cast<size_t>(p) * n_s + s;
+          for (int j = 0; j < kScoreFeatures; ++j)
+            f[static_cast<size_t>(p) * kScoreFeatures + j] = scaled[cell * kScoreFeatures + j];
+          rate[p] = promo_rate[cell];
+        }
+        std::vector<double> units(n_p, 0.0);
         for (const auto& [i, visit] : state.visitors[s]) {
+          const size_t row = static_cast<size_t>(i) * n_p;
+          const float* k_explore = state.coef_explore.data() + i * kScoreFeatures;
+          const float* k_repeat = state.coef_repeat.data() + i * kScoreFeatures;
+          const float base = state.log_lines_scale[i], rate_user = state.rate_user[i];
           for (int p = 0; p < n_p; ++p) {
             if (!product_known_[p]) continue;
-            out.units[static_cast<size_t>(p) * n_s + s] +=
-                visit * probability(i, p, s) * (1.0 + extra_rate(i, p, s));
+            const float* k = state.repeat[row + p] ? k_repeat : k_explore;
+            const float* fp = f.data() + static_cast<size_t>(p) * kScoreFeatures;
+            float x = state.score[row + p] + base;
+            for (int j = 0; j < kScoreFeatures; ++j) x += k[j] * fp[j];
+            const float extra = rate_user * state.rate_item[p] * rate[p];
+            units[p] += visit * std::min(1.0f, std::exp(x)) * (1.0 + extra);
           }
         }
-        for (int p = 0; p < n_p; ++p) out.units[static_cast<size_t>(p) * n_s + s] *= scale_[s];
+        for (int p = 0; p < n_p; ++p)
+          out.units[static_cast<size_t>(p) * n_s + s] = units[p] * scale_[s];
       });
       double trips = 0;
       for (size_t i = 0; i < state.n(); ++i) trips += state.trips[i];
