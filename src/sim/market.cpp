@@ -29,6 +29,18 @@ void check_known(const std::vector<std::string>& list, const std::set<std::strin
     if (!known.contains(code)) fail("[scope] {}: '{}' is not in the data", what, code);
 }
 
+// Adds a store to the market when the scope lists it (by code, format and region).
+void add_store_in_scope(Market& m, const ScopeConfig& scope, const std::string& code,
+                        const std::string& format, const std::string& region, int32_t source_id) {
+  if (!listed(scope.stores, code) || !listed(scope.formats, format) ||
+      !listed(scope.regions, region))
+    return;
+  m.store_code.push_back(code);
+  m.store_format.push_back(format);
+  m.store_region.push_back(region);
+  m.store_source_id.push_back(source_id);
+}
+
 // q-quantile of values (linear interpolation, like numpy's default).
 float quantile(std::vector<float> values, double q) {
   std::sort(values.begin(), values.end());
@@ -123,17 +135,9 @@ Market market_from_world(std::shared_ptr<const synth::World> world_ptr, const Sc
   check_known(scope.regions,
               std::set<std::string>(synth::kRegionNames.begin(), synth::kRegionNames.end()),
               "regions");
-  for (int s = 0; s < w.n_stores(); ++s) {
-    const std::string format = synth::kFormatNames[w.store_format[s]];
-    const std::string region = synth::kRegionNames[w.store_region[s]];
-    if (!listed(scope.stores, w.store_code[s]) || !listed(scope.formats, format) ||
-        !listed(scope.regions, region))
-      continue;
-    m.store_code.push_back(w.store_code[s]);
-    m.store_format.push_back(format);
-    m.store_region.push_back(region);
-    m.store_source_id.push_back(s);
-  }
+  for (int s = 0; s < w.n_stores(); ++s)
+    add_store_in_scope(m, scope, w.store_code[s], synth::kFormatNames[w.store_format[s]],
+                       synth::kRegionNames[w.store_region[s]], s);
   if (m.store_code.empty()) fail("[scope] selects no store");
 
   check_known(scope.products, std::set<std::string>(w.product_code.begin(), w.product_code.end()),
@@ -231,17 +235,10 @@ Market market_from_dataset(const fs::path& data_dir, const ScopeConfig& scope, u
       std::set<std::string>(store.store_region_codes.begin(), store.store_region_codes.end()),
       "regions");
   for (size_t s = 0; s < store.n_stores(); ++s) {
-    const std::string& format =
-        store.store_format_codes[static_cast<size_t>(store.store_format[s])];
-    const std::string& region =
-        store.store_region_codes[static_cast<size_t>(store.store_region[s])];
-    if (!listed(scope.stores, store.store_codes[s]) || !listed(scope.formats, format) ||
-        !listed(scope.regions, region))
-      continue;
-    m.store_code.push_back(store.store_codes[s]);
-    m.store_format.push_back(format);
-    m.store_region.push_back(region);
-    m.store_source_id.push_back(static_cast<int32_t>(s));
+    add_store_in_scope(m, scope, store.store_codes[s],
+                       store.store_format_codes[static_cast<size_t>(store.store_format[s])],
+                       store.store_region_codes[static_cast<size_t>(store.store_region[s])],
+                       static_cast<int32_t>(s));
   }
   if (m.store_code.empty()) fail("[scope] selects no store");
 
