@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <set>
 
 #include "core/dataset.h"
@@ -142,6 +143,18 @@ TEST(DatasetMarket, ScopeSelectsStoresProductsAndShoppersAndNamesWhatIsWrong) {
   half.customer_share = 0.5;
   EXPECT_LT(load_market(data, half, 7).customers.size(), all.customers.size());
   EXPECT_EQ(load_market(data, half, 7).customers, load_market(data, half, 7).customers);
+
+  // simulate there needs the learned market, and says so.
+  const fs::path scenario = dir / "cut.toml";
+  std::ofstream(scenario) << "[scenario]\nname = \"cut\"\n[[price]]\nchange_pct = -10\n";
+  std::string out;
+  const std::string simulate = retailsim::testing::retailsim_binary().string() +
+                               " --quiet simulate --data " + data.string() + " --scenario " +
+                               scenario.string();
+  EXPECT_EQ(run_command(simulate, &out), 1);
+  EXPECT_NE(out.find("no trained world model"), std::string::npos) << out;
+  EXPECT_EQ(run_command(simulate + " --source truth", &out), 1);
+  EXPECT_NE(out.find("needs synthetic data"), std::string::npos) << out;
 
   ScopeConfig typo;
   typo.stores = {"STORE_NOPE"};
