@@ -132,6 +132,20 @@ class WorldModelDemand final : public sim::DemandSource {
     visit_->eval();
     price_features_.emplace(price_features(data_dir_, *sources_));
     map_ids(store);
+    // One week holds per shopper a score and a flag per product and a visit chance per store
+    // (twice, with the trips by store): refuse a market that cannot fit, saying what to do.
+    const int n_p = market.n_products(), n_s = market.n_stores();
+    const double week_bytes =
+        static_cast<double>(shoppers_.size()) *
+        (static_cast<double>(n_p) * (sizeof(float) + 1) + 2.0 * (n_s + 1) * sizeof(float));
+    if (week_bytes > options.max_week_state_bytes)
+      fail(
+          "world-model demand: one week of {} shoppers x {} products x {} stores needs {:.1f} GB "
+          "of model outputs, more than {:.1f} GB; simulate a sample of the shoppers "
+          "(customer_share = {:.3f} or less in [scope], or in [rl] for rl) or fewer products or "
+          "stores",
+          shoppers_.size(), n_p, n_s, week_bytes / 1e9, options.max_week_state_bytes / 1e9,
+          options.max_week_state_bytes / week_bytes);
     trips_calibration_ = trip_calibration(store, sources_->split());
     {
       torch::NoGradGuard no_grad;

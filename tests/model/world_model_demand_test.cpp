@@ -204,6 +204,17 @@ TEST_F(WorldModelDemandTest, ALowerOwnPriceNeverLowersExpectedUnits) {
   EXPECT_GT(rose, 0);
 }
 
+TEST_F(WorldModelDemandTest, AMarketTooLargeForMemoryIsRefusedWithWhatToDo) {
+  sim::DemandOptions options{sim::DemandMode::kExpected, trained_world()};
+  options.max_week_state_bytes = 1000;
+  try {
+    sim::make_demand_source("world-model", *market_, options);
+    FAIL() << "accepted a market over the memory limit";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("customer_share"), std::string::npos) << e.what();
+  }
+}
+
 TEST(WorldModelDemand, MissingCheckpointNamesItsPath) {
   register_world_model_demand();
   const sim::Market market = sim::load_market(trained_world(), {}, 7);
