@@ -148,8 +148,9 @@ struct DemandOptions {
   DemandMode mode = DemandMode::kSampled;
   fs::path data_dir;  // where model checkpoints live, for learned sources
   // Learned sources: the most memory one week's per-shopper model outputs may take (a score and
-  // a flag per product, a visit chance per store); a larger market is refused with what to do.
-  double max_week_state_bytes = 8e9;
+  // a flag per product, a visit chance per store; the world model caches at least four weeks);
+  // a larger market is refused with what to do.
+  double max_week_state_bytes = 2e9;
 };
 
 using DemandSourceFactory =
