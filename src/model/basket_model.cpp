@@ -60,14 +60,14 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
   price_scale_bias_ =
       register_parameter("price_scale_bias", torch::zeros({n_products_, kScoreFeatures}));
   quantity_price_ = register_parameter("quantity_price", torch::zeros({2}));
-  const int64_t n_groups = std::max<int64_t>(1, config.n_product_groups);
-  if (config.product_price_scale == "group") {
-    product_group_ = register_buffer("product_group", torch::zeros({n_products_}, torch::kInt64));
-    group_own_scale_ = register_parameter("group_own_price_scale", torch::zeros({n_groups}));
-  } else if (config.product_price_scale == "group-both") {
+  if (config.product_price_scale.starts_with("group")) {
+    // "group": the own price's scale per sub-commodity; "group-both": both prices' scales.
+    const int64_t n_groups = std::max<int64_t>(1, config.n_product_groups);
     product_group_ = register_buffer("product_group", torch::zeros({n_products_}, torch::kInt64));
     group_own_scale_ =
-        register_parameter("group_price_scale", torch::zeros({n_groups, kScoreFeatures}));
+        config.product_price_scale == "group-both"
+            ? register_parameter("group_price_scale", torch::zeros({n_groups, kScoreFeatures}))
+            : register_parameter("group_own_price_scale", torch::zeros({n_groups}));
   }
   {
     torch::NoGradGuard no_grad;
@@ -127,16 +127,17 @@ torch::Tensor BasketModelImpl::price_scale() {
   const torch::Tensor ones =
       torch::ones({n_products_, kScoreFeatures}, price_scale_bias_.options());
   if (config_.product_price_scale == "none") return ones;
-  if (config_.product_price_scale == "group-both")
-    return torch::softplus(group_own_scale_.index_select(0, product_group_)) / std::log(2.0);
+  // Per sub-commodity: [n_products] ("group", the own price) or [n_products, kScoreFeatures].
+  const torch::Tensor by_group =
+      product_group_.defined()
+          ? torch::softplus(group_own_scale_.index_select(0, product_group_)) / std::log(2.0)
+          : torch::Tensor();
+  if (config_.product_price_scale == "group-both") return by_group;
   const torch::Tensor learned =
       torch::softplus(price_scale_->forward(product_vectors()) + price_scale_bias_) / std::log(2.0);
   if (config_.product_price_scale == "both") return learned;
-  if (config_.product_price_scale == "group") {
-    const torch::Tensor own =
-        torch::softplus(group_own_scale_.index_select(0, product_group_)) / std::log(2.0);
-    return torch::cat({learned.slice(1, 0, 1), own.unsqueeze(1)}, 1);
-  }
+  if (config_.product_price_scale == "group")
+    return torch::cat({learned.slice(1, 0, 1), by_group.unsqueeze(1)}, 1);
   return torch::cat({learned.slice(1, 0, 1), ones.slice(1, 1)}, 1);  // "relative"
 }
 

@@ -121,7 +121,8 @@ class BasketModelImpl : public torch::nn::Module {
   // Product vectors [n_products, D] and biases [n_products] used by the scores.
   torch::Tensor product_vectors() const;
   torch::Tensor product_bias() const { return product_bias_; }
-  // product_price_scale "group": each product's sub-commodity, 0 .. n_product_groups - 1 (set
+  // product_price_scale "group" or "group-both": each product's sub-commodity, 0 ..
+  // n_product_groups - 1 (set
   // before training; the checkpoint keeps it). Throws Error on a size or range mismatch.
   void set_product_groups(const std::vector<int64_t>& group);
   torch::Tensor user_projection(const torch::Tensor& user) { return user_proj_->forward(user); }
@@ -147,7 +148,8 @@ class BasketModelImpl : public torch::nn::Module {
   torch::nn::Linear size_head_{nullptr}, sensitivity_head_{nullptr}, type_head_{nullptr},
       focus_head_{nullptr};
   torch::Tensor queries_, product_bias_, price_scale_bias_, quantity_price_;
-  // product_price_scale "group": the products' sub-commodities and each one's raw own-price scale.
+  // product_price_scale "group" / "group-both": the products' sub-commodities and each one's raw
+  // own-price scale [n_groups] / raw scales of both prices [n_groups, kScoreFeatures].
   torch::Tensor product_group_, group_own_scale_;
 };
 TORCH_MODULE(BasketModel);

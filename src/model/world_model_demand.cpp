@@ -103,6 +103,36 @@ struct WeekState {
   std::vector<std::vector<float>> table_features;  // per scope store, filled on first use
   // Per scope store: the shoppers likely to visit it (for expected demand).
   std::vector<std::vector<std::pair<int32_t, float>>> visitors;
+
+  // One shopper's rows, looked up once for a loop over products.
+  struct Shopper {
+    const float* score;  // [P]
+    const uint8_t* repeat;
+    const float *coef_explore, *coef_repeat;
+    float log_lines_scale, rate_user;
+  };
+  Shopper shopper_rows(size_t i, int n_p) const {
+    const size_t row = i * static_cast<size_t>(n_p);
+    return {score.data() + row,
+            repeat.data() + row,
+            coef_explore.data() + i * kScoreFeatures,
+            coef_repeat.data() + i * kScoreFeatures,
+            log_lines_scale[i],
+            rate_user[i]};
+  }
+  // The shopper's chance to buy product p on a trip, from p's scaled score features `f` at the
+  // store (at most 1).
+  float probability(const Shopper& c, int p, const float* f) const {
+    const float* k = c.repeat[p] ? c.coef_repeat : c.coef_explore;
+    float x = c.score[p] + c.log_lines_scale;
+    for (int j = 0; j < kScoreFeatures; ++j) x += k[j] * f[j];
+    return std::min(1.0f, std::exp(x));
+  }
+  // Poisson rate of extra units of p; promotions raise it through the quantity head's price part
+  // (`promo`: p's factor at the store).
+  float extra_rate(const Shopper& c, int p, float promo) const {
+    return c.rate_user * rate_item[p] * promo;
+  }
 };
 
 class WorldModelDemand final : public sim::DemandSource {
@@ -181,47 +211,29 @@ class WorldModelDemand final : public sim::DemandSource {
       for (int j = 0; j < kScoreFeatures; ++j) scaled[cell * kScoreFeatures + j] = f[j] * scale[j];
       promo_rate[cell] = std::exp(quantity_price_[0] * f[2] + quantity_price_[1] * f[3]);
     }
-    auto probability = [&](size_t i, int p, int s) {
-      const float* f = scaled.data() + (static_cast<size_t>(p) * n_s + s) * kScoreFeatures;
-      const float* k = (state.repeat[i * n_p + p] ? state.coef_repeat : state.coef_explore).data() +
-                       i * kScoreFeatures;
-      float x = state.score[i * n_p + p] + state.log_lines_scale[i];
-      for (int j = 0; j < kScoreFeatures; ++j) x += k[j] * f[j];
-      return std::min(1.0f, std::exp(x));
-    };
-    // Poisson rate of extra units; promotions raise it through the quantity head's price part.
-    auto extra_rate = [&](size_t i, int p, int s) {
-      return state.rate_user[i] * state.rate_item[p] * promo_rate[static_cast<size_t>(p) * n_s + s];
-    };
     out.units.assign(market_.n_cells(), 0.0);
     out.customer_weeks = market_.customers.size();
     if (mode_ == sim::DemandMode::kExpected) {
-      // probability() and extra_rate() in the loop over a store's visitors, with the store's cells
-      // copied out first so that the products are contiguous (cells are product-major: a stride
-      // of n_s between one product and the next; with hundreds of stores that stride, not the
-      // arithmetic, set the step's time). The same operations in the same order: the same units.
+      // The store's cells are copied out first so that its products are contiguous (cells are
+      // product-major: a stride of n_s between one product and the next; with hundreds of
+      // stores that stride, not the arithmetic, set the step's time).
       tbb::parallel_for(0, n_s, [&](int s) {
-        std::vector<float> f(static_cast<size_t>(n_p) * kScoreFeatures), rate(n_p);
+        std::vector<float> f(static_cast<size_t>(n_p) * kScoreFeatures), promo(n_p);
         for (int p = 0; p < n_p; ++p) {
           const size_t cell = static_cast<size_t>(p) * n_s + s;
-          for (int j = 0; j < kScoreFeatures; ++j)
-            f[static_cast<size_t>(p) * kScoreFeatures + j] = scaled[cell * kScoreFeatures + j];
-          rate[p] = promo_rate[cell];
+          std::copy_n(scaled.data() + cell * kScoreFeatures, kScoreFeatures,
+                      f.data() + static_cast<size_t>(p) * kScoreFeatures);
+          promo[p] = promo_rate[cell];
         }
         std::vector<double> units(n_p, 0.0);
         for (const auto& [i, visit] : state.visitors[s]) {
-          const size_t row = static_cast<size_t>(i) * n_p;
-          const float* k_explore = state.coef_explore.data() + i * kScoreFeatures;
-          const float* k_repeat = state.coef_repeat.data() + i * kScoreFeatures;
-          const float base = state.log_lines_scale[i], rate_user = state.rate_user[i];
+          const WeekState::Shopper c = state.shopper_rows(static_cast<size_t>(i), n_p);
           for (int p = 0; p < n_p; ++p) {
             if (!product_known_[p]) continue;
-            const float* k = state.repeat[row + p] ? k_repeat : k_explore;
-            const float* fp = f.data() + static_cast<size_t>(p) * kScoreFeatures;
-            float x = state.score[row + p] + base;
-            for (int j = 0; j < kScoreFeatures; ++j) x += k[j] * fp[j];
-            const float extra = rate_user * state.rate_item[p] * rate[p];
-            units[p] += visit * std::min(1.0f, std::exp(x)) * (1.0 + extra);
+            units[p] +=
+                visit *
+                state.probability(c, p, f.data() + static_cast<size_t>(p) * kScoreFeatures) *
+                (1.0 + state.extra_rate(c, p, promo[p]));
           }
         }
         for (int p = 0; p < n_p; ++p)
@@ -242,6 +254,7 @@ class WorldModelDemand final : public sim::DemandSource {
       const size_t end = std::min(state.n(), (b + 1) * kBlockCustomers);
       for (size_t i = b * kBlockCustomers; i < end; ++i) {
         const int32_t customer = market_.customers[shoppers_[state.shopper[i]]];
+        const WeekState::Shopper c = state.shopper_rows(i, n_p);
         Rng rng = Rng::stream(seed, {kWorldShopperStream, static_cast<uint64_t>(customer),
                                      static_cast<uint64_t>(input.week)});
         const int n_trips = poisson_from_uniform(state.trips[i], rng.uniform());
@@ -260,10 +273,13 @@ class WorldModelDemand final : public sim::DemandSource {
           if (s == n_s) continue;  // a store outside the scope
           for (int p = 0; p < n_p; ++p) {
             const double u_in = trip.uniform(), u_quantity = trip.uniform();
-            if (!product_known_[p] || u_in >= probability(i, p, s)) continue;
-            const int quantity = 1 + poisson_from_uniform(extra_rate(i, p, s), u_quantity);
-            block_units[b].push_back(
-                {static_cast<uint32_t>(static_cast<size_t>(p) * n_s + s), quantity * scale_[s]});
+            const size_t cell = static_cast<size_t>(p) * n_s + s;
+            if (!product_known_[p] ||
+                u_in >= state.probability(c, p, scaled.data() + cell * kScoreFeatures))
+              continue;
+            const int quantity =
+                1 + poisson_from_uniform(state.extra_rate(c, p, promo_rate[cell]), u_quantity);
+            block_units[b].push_back({static_cast<uint32_t>(cell), quantity * scale_[s]});
           }
         }
       }

@@ -204,7 +204,7 @@ TEST_F(WorldModelDemandTest, ALowerOwnPriceNeverLowersExpectedUnits) {
   EXPECT_GT(rose, 0);
 }
 
-TEST_F(WorldModelDemandTest, AMarketTooLargeForMemoryIsRefusedWithWhatToDo) {
+TEST_F(WorldModelDemandTest, AMarketTooLargeForMemoryIsRefusedNamingTheShareThatFits) {
   sim::DemandOptions options{sim::DemandMode::kExpected, trained_world()};
   options.max_week_state_bytes = 1000;
   try {
