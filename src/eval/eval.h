@@ -4,6 +4,7 @@
 // reports/evaluation.{json,html}. Torch-free: the world model plugs in through a ranking file.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -61,7 +62,10 @@ struct EvalConfig {
   std::vector<double> tune_r_g = {0.6, 0.8, 1.0};
   std::vector<double> tune_m = {3, 7};
   int tune_max_cases = 3000;  // validation cases used for tuning (a seeded sample when more)
-  uint64_t seed = 42;         // reality-check customer splits and the tuning sample
+  // Synthetic data: trips the basket-attribute oracle samples per case (the generator's own rules
+  // at the target's store and week) to find each attribute's most likely value.
+  int oracle_trips = 400;
+  uint64_t seed = 42;  // reality-check customer splits and the tuning sample
 
   // The [evaluate] section; train/val fractions come from [features].
   static EvalConfig from_sections(const Section& evaluate, const Section& features, uint64_t seed);
@@ -265,6 +269,43 @@ std::unique_ptr<Recommender> ranking_file_method(const MethodContext& context,
 inline constexpr int kCaseColumns = 9;
 fs::path case_file(const fs::path& data_dir, const std::string& fold_name);
 void write_case_file(const fs::path& path, const Fold& fold);
+
+// ---------------------------------------------------------------------------------------------
+// Basket attributes: what the world model's auxiliary heads predict
+// ---------------------------------------------------------------------------------------------
+
+// The LGSR labels of a target basket, in the order of the columns of an attributes file:
+// basket_size (BASKET_SIZE), price_sensitivity (BASKET_PRICE_SENSITIVITY), mission_type
+// (BASKET_TYPE), mission_focus (BASKET_DOMINANT_MISSION).
+inline constexpr int kBasketAttributes = 4;
+const std::vector<std::string>& basket_attribute_names();
+// One guess per case: each attribute's store dictionary id, -1 for no guess (counts as wrong).
+using AttributeGuess = std::array<int32_t, kBasketAttributes>;
+
+// Each attribute's most frequent value over the view's visible baskets (g-mode).
+std::vector<AttributeGuess> global_mode_attributes(const Store& store, const TrainingView& view,
+                                                   const std::vector<EvalCase>& cases);
+// The most frequent value over the case's history baskets, ties to the latest; the global mode
+// for an attribute the history never shows (p-mode).
+std::vector<AttributeGuess> personal_mode_attributes(const Store& store, const TrainingView& view,
+                                                     const std::vector<EvalCase>& cases);
+// Synthetic data: each attribute's most frequent value over `trips` non-empty trips of the
+// case's customer to the target's store in its week, sampled by the generator's own rules
+// (seeded per case): the best any method can guess knowing who shops where and when.
+std::vector<AttributeGuess> oracle_attributes(const fs::path& data_dir, const Store& store,
+                                              const std::vector<EvalCase>& cases, int trips,
+                                              uint64_t seed);
+// A method scored elsewhere: <data>/reports/rankings/<method>/<fold>.attributes.npy, int32
+// [n_cases, 4], rows in case-file order (cold cases after the evaluated ones).
+fs::path attributes_file(const fs::path& data_dir, const std::string& method,
+                         const std::string& fold_name);
+std::vector<AttributeGuess> file_attributes(const fs::path& data_dir, const std::string& method,
+                                            const Fold& fold);
+// {"basket_size_accuracy": .., ..., "n_cases": n}: the share of the cases with a known target
+// value that each guess gets right (an attribute without one is null).
+Json attribute_accuracy(const Store& store, const BasketTable& baskets,
+                        const std::vector<EvalCase>& cases,
+                        const std::vector<AttributeGuess>& guesses);
 
 // ---------------------------------------------------------------------------------------------
 // The stage: <data>/store/ (+ truth/, reports/rankings/) -> reports/evaluation.{json,html}

@@ -19,7 +19,8 @@ EvalConfig EvalConfig::from_sections(const Section& evaluate, const Section& fea
                              "tifu_k",         "tifu_r_b",     "tifu_r_g",
                              "tifu_m",         "tifu_alpha",   "tifu_distance",
                              "tune_k",         "tune_alpha",   "tune_r_b",
-                             "tune_r_g",       "tune_m",       "tune_max_cases"});
+                             "tune_r_g",       "tune_m",       "tune_max_cases",
+                             "oracle_trips"});
   EvalConfig c;
   c.protocol = evaluate.get_string("protocol", c.protocol);
   c.split = evaluate.get_string("split", c.split);
@@ -45,6 +46,7 @@ EvalConfig EvalConfig::from_sections(const Section& evaluate, const Section& fea
   c.tune_r_g = evaluate.get_doubles("tune_r_g", c.tune_r_g);
   c.tune_m = evaluate.get_doubles("tune_m", c.tune_m);
   c.tune_max_cases = static_cast<int>(evaluate.get_int("tune_max_cases", c.tune_max_cases));
+  c.oracle_trips = static_cast<int>(evaluate.get_int("oracle_trips", c.oracle_trips));
   c.seed = seed;
   c.validate();
   return c;
@@ -81,6 +83,7 @@ void EvalConfig::validate() const {
     if (m < 1) fail("[evaluate] tune_m values must be >= 1");
   }
   if (tune_max_cases < 1) fail("[evaluate] tune_max_cases must be >= 1");
+  if (oracle_trips < 1) fail("[evaluate] oracle_trips must be >= 1 (got {})", oracle_trips);
 }
 
 Json EvalConfig::to_json() const {
@@ -102,6 +105,7 @@ Json EvalConfig::to_json() const {
               {"tune_r_g", tune_r_g},
               {"tune_m", tune_m},
               {"tune_max_cases", tune_max_cases},
+              {"oracle_trips", oracle_trips},
               {"seed", seed}};
 }
 

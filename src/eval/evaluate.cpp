@@ -231,6 +231,44 @@ std::vector<Fold> protocol_folds(const Store& store, const BasketTable& baskets,
   return reality_check_folds(baskets, config);
 }
 
+// The auxiliary heads' targets, under the temporal protocol only: a reality-check target joins
+// every basket of one date, each with its own labels.
+Json auxiliary_report(const EvaluateOptions& options, const Store& store,
+                      const BasketTable& baskets, const std::vector<Fold>& folds,
+                      const std::vector<std::string>& methods) {
+  const EvalConfig& config = options.config;
+  Json out = {{"attributes", basket_attribute_names()}};
+  if (config.protocol != "temporal" || folds.empty()) {
+    out["note"] =
+        "measured under the temporal protocol only: a reality-check target is every basket of "
+        "one date, each with its own labels";
+    return out;
+  }
+  const Fold& fold = folds.front();
+  Json by_method = Json::object();
+  auto add = [&](const std::string& name, const std::vector<AttributeGuess>& guesses) {
+    by_method[name] = attribute_accuracy(store, baskets, fold.cases, guesses);
+    const Json& size = by_method[name]["basket_size_accuracy"];
+    spdlog::info("{}: basket-size accuracy {:.4f} over {} cases", name,
+                 size.is_number() ? size.get<double>() : 0.0, fold.cases.size());
+  };
+  add("g-mode", global_mode_attributes(store, fold.view, fold.cases));
+  add("p-mode", personal_mode_attributes(store, fold.view, fold.cases));
+  for (const std::string& name : methods) {
+    if (name == "oracle") {
+      add("oracle",
+          oracle_attributes(options.data_dir, store, fold.cases, config.oracle_trips, config.seed));
+    } else if (!registered(name) &&
+               fs::exists(attributes_file(options.data_dir, name, fold.name))) {
+      add(name, file_attributes(options.data_dir, name, fold));
+    }
+  }
+  out["fold"] = fold.name;
+  out["methods"] = by_method;
+  if (by_method.contains("oracle")) out["oracle_trips"] = config.oracle_trips;
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> write_eval_cases(const fs::path& data_dir, const EvalConfig& config) {
@@ -361,6 +399,7 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   if (settings.contains("tifu-knn-tuned")) report["tifu_tuned"] = settings["tifu-knn-tuned"];
   if (!per_fold.empty()) report["per_fold"] = per_fold;
   report["calibration"] = calibration;
+  report["auxiliary"] = auxiliary_report(options, store, baskets, folds, methods);
   report["seconds"] = seconds;
   report["inputs"] = inputs;
 

@@ -192,6 +192,17 @@ std::string evaluation_html(const Json& report) {
   html += "<h2>Cold-start customers (no earlier basket)</h2>\n";
   html += metrics_table(report["cold_start"],
                         {"recall@10", "ndcg@10", "precision@10", "hit@10", "mrr"});
+  if (report.contains("auxiliary") && report["auxiliary"].contains("methods")) {
+    html +=
+        "<h2>Basket attributes (the auxiliary heads)</h2>\n<p class=\"note\">Share of the target "
+        "baskets whose BASKET_SIZE, BASKET_PRICE_SENSITIVITY, BASKET_TYPE and "
+        "BASKET_DOMINANT_MISSION each method guesses right. g-mode: the most frequent value; "
+        "p-mode: the customer's most frequent; oracle: the generator's most likely value for the "
+        "customer at that store and week.</p>\n";
+    html += metrics_table(report["auxiliary"]["methods"],
+                          {"basket_size_accuracy", "price_sensitivity_accuracy",
+                           "mission_type_accuracy", "mission_focus_accuracy"});
+  }
   if (report.contains("by_week")) {
     html += "<h2>NDCG@10 by target week</h2>\n" + week_chart(report["by_week"], "ndcg@10");
   }

@@ -8,7 +8,18 @@
 
 #include "eval/eval.h"
 
+namespace retailsim::synth {
+class TruthModel;
+}
+
 namespace retailsim::eval {
+
+// The generator's world ids of the store's products, customers, stores and calendar weeks (-1
+// where the world has none), for the methods that read the truth.
+struct WorldIds {
+  std::vector<int> product, customer, store, week;
+};
+WorldIds world_ids(const synth::TruthModel& truth, const Store& store);
 
 // Candidates by the number of visible baskets holding them (most first, ties: lower id); only
 // products bought at least once.

@@ -12,28 +12,31 @@
 
 namespace retailsim::eval {
 
+WorldIds world_ids(const synth::TruthModel& truth, const Store& store) {
+  WorldIds ids;
+  ids.product.resize(store.n_products());
+  for (size_t p = 0; p < store.n_products(); ++p)
+    ids.product[p] = truth.product_of_code(store.product_codes[p]);
+  ids.customer.resize(store.n_customers());
+  for (size_t c = 0; c < store.n_customers(); ++c)
+    ids.customer[c] = truth.customer_of_code(store.customer_codes[c]);
+  ids.store.resize(store.n_stores());
+  for (size_t i = 0; i < store.n_stores(); ++i)
+    ids.store[i] = truth.store_of_code(store.store_codes[i]);
+  ids.week.resize(store.calendar.size());
+  for (size_t w = 0; w < store.calendar.size(); ++w)
+    ids.week[w] = truth.week_of_shop_week(store.calendar.at(w).shop_week);
+  return ids;
+}
+
 namespace {
 
 class Oracle : public Recommender {
  public:
   Oracle(const MethodContext& context, bool estimate_favourites)
       : truth_(synth::TruthModel::load(context.data_dir / "truth")),
-        store_(context.store),
-        estimate_favourites_(estimate_favourites) {
-    const Store& s = *store_;
-    world_product_.resize(s.n_products());
-    for (size_t p = 0; p < s.n_products(); ++p)
-      world_product_[p] = truth_.product_of_code(s.product_codes[p]);
-    world_customer_.resize(s.n_customers());
-    for (size_t c = 0; c < s.n_customers(); ++c)
-      world_customer_[c] = truth_.customer_of_code(s.customer_codes[c]);
-    world_store_.resize(s.n_stores());
-    for (size_t i = 0; i < s.n_stores(); ++i)
-      world_store_[i] = truth_.store_of_code(s.store_codes[i]);
-    world_week_.resize(s.calendar.size());
-    for (size_t w = 0; w < s.calendar.size(); ++w)
-      world_week_[w] = truth_.week_of_shop_week(s.calendar.at(w).shop_week);
-  }
+        estimate_favourites_(estimate_favourites),
+        ids_(world_ids(truth_, *context.store)) {}
 
   void fit(const TrainingView& view) override { view_ = &view; }
 
@@ -41,8 +44,8 @@ class Oracle : public Recommender {
     const std::vector<double> probability = true_probabilities(c);
     if (probability.empty()) return {};
     std::vector<std::pair<double, int32_t>> scored;
-    for (size_t p = 0; p < world_product_.size(); ++p) {
-      const int w = world_product_[p];
+    for (size_t p = 0; p < ids_.product.size(); ++p) {
+      const int w = ids_.product[p];
       if (w < 0 || !view_->candidate[p]) continue;
       const double prob = probability[static_cast<size_t>(w)];
       if (prob > 0) scored.emplace_back(-prob, static_cast<int32_t>(p));
@@ -61,7 +64,7 @@ class Oracle : public Recommender {
     std::vector<double> out;
     if (probability.empty()) return out;
     for (int32_t p : ranked) {
-      const int w = world_product_[static_cast<size_t>(p)];
+      const int w = ids_.product[static_cast<size_t>(p)];
       out.push_back(w < 0 ? 0.0 : probability[static_cast<size_t>(w)]);
     }
     return out;
@@ -70,9 +73,9 @@ class Oracle : public Recommender {
  private:
   // Per world product; empty when the case's customer, store or week is not in the world.
   std::vector<double> true_probabilities(const EvalCase& c) const {
-    const int customer = world_customer_[static_cast<size_t>(c.customer)];
-    const int store = world_store_[static_cast<size_t>(c.store)];
-    const int week = world_week_[static_cast<size_t>(c.week)];
+    const int customer = ids_.customer[static_cast<size_t>(c.customer)];
+    const int store = ids_.store[static_cast<size_t>(c.store)];
+    const int week = ids_.week[static_cast<size_t>(c.week)];
     if (customer < 0 || store < 0 || week < 0) return {};
     if (!estimate_favourites_) return truth_.product_probabilities(customer, week, store);
     return truth_.product_probabilities_with_favourites(customer, week, store,
@@ -89,7 +92,7 @@ class Oracle : public Recommender {
     std::vector<double> share(favourites.size(), synth::kFavouriteWeightShape);
     for (int32_t basket : view_->history(c)) {
       for (int32_t p : view_->baskets->products(basket)) {
-        auto it = position.find(world_product_[static_cast<size_t>(p)]);
+        auto it = position.find(ids_.product[static_cast<size_t>(p)]);
         if (it != position.end()) share[it->second] += 1.0;
       }
     }
@@ -100,10 +103,9 @@ class Oracle : public Recommender {
   }
 
   synth::TruthModel truth_;
-  const Store* store_;
   bool estimate_favourites_;
   const TrainingView* view_ = nullptr;
-  std::vector<int> world_product_, world_customer_, world_store_, world_week_;
+  WorldIds ids_;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The "model.rank" torch job: the trained world model ranks the evaluation cases that `evaluate`
 // wrote (reports/eval_cases/<fold>.npy) into reports/rankings/world-model/<fold>.npy (+
-// .probabilities.npy), the ranking-file interface evaluate reads for methods scored outside it.
+// .probabilities.npy, and .attributes.npy: the auxiliary heads' predicted basket attributes), the
+// ranking-file interface evaluate reads for methods scored outside it.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -35,9 +36,31 @@ int32_t history_of_case(const Store& store, const int32_t* row, bool by_date) {
   return n;
 }
 
+// The auxiliary heads in the order of the attributes file's columns (eval's
+// basket_attribute_names): BASKET_SIZE, BASKET_PRICE_SENSITIVITY, BASKET_TYPE,
+// BASKET_DOMINANT_MISSION.
+constexpr int kAttributes = 4;
+
+// Each head's most likely class (a store dictionary id) per row of the batch, -1 for a head
+// without classes.
+void predicted_attributes(const BasketOutputs& out, int64_t rows, int32_t* dest) {
+  const torch::Tensor* heads[kAttributes] = {&out.basket_size, &out.price_sensitivity,
+                                             &out.mission_type, &out.mission_focus};
+  for (int a = 0; a < kAttributes; ++a) {
+    const torch::Tensor& h = *heads[a];
+    if (!h.defined() || h.dim() != 2 || h.size(1) == 0) {
+      for (int64_t i = 0; i < rows; ++i) dest[i * kAttributes + a] = -1;
+      continue;
+    }
+    const torch::Tensor best = h.argmax(1).to(torch::kInt32).contiguous();
+    for (int64_t i = 0; i < rows; ++i) dest[i * kAttributes + a] = best.data_ptr<int32_t>()[i];
+  }
+}
+
 struct FoldRanking {
   std::vector<int32_t> products;  // [n_cases, top_k]
   std::vector<float> probabilities;
+  std::vector<int32_t> attributes;  // [n_cases, kAttributes], -1 for cases without history
   int64_t cases = 0, without_history = 0, in_training_weeks = 0;
 };
 
@@ -107,6 +130,7 @@ Json rank_job(const Json& args) {
     r.cases = static_cast<int64_t>(cases.size() / kCaseColumns);
     r.products.assign(static_cast<size_t>(r.cases * k), -1);
     r.probabilities.assign(static_cast<size_t>(r.cases * k), 0.0f);
+    r.attributes.assign(static_cast<size_t>(r.cases * kAttributes), -1);
     std::vector<prepare::Samples::Target> targets;
     std::vector<int64_t> target_case;
     for (int64_t c = 0; c < r.cases; ++c) {
@@ -132,16 +156,22 @@ Json rank_job(const Json& args) {
       const auto [top_p, top_id] = torch::sigmoid(out.product_logits).topk(k, 1);
       const torch::Tensor ids = top_id.to(torch::kInt32).contiguous();
       const torch::Tensor ps = top_p.contiguous();
+      std::vector<int32_t> attributes(static_cast<size_t>((end - begin) * kAttributes));
+      predicted_attributes(out, end - begin, attributes.data());
       for (int64_t i = begin; i < end; ++i) {
         const int64_t c = target_case[static_cast<size_t>(i)];
         std::copy_n(ids[i - begin].data_ptr<int32_t>(), k, r.products.begin() + c * k);
         std::copy_n(ps[i - begin].data_ptr<float>(), k, r.probabilities.begin() + c * k);
+        std::copy_n(attributes.begin() + (i - begin) * kAttributes, kAttributes,
+                    r.attributes.begin() + c * kAttributes);
       }
     }
     fs::create_directories(out_dir);
     const std::vector<uint64_t> shape = {static_cast<uint64_t>(r.cases), static_cast<uint64_t>(k)};
     write_npy(out_dir / (fold + ".npy"), r.products, shape);
     write_npy(out_dir / (fold + ".probabilities.npy"), r.probabilities, shape);
+    write_npy(out_dir / (fold + ".attributes.npy"), r.attributes,
+              {static_cast<uint64_t>(r.cases), static_cast<uint64_t>(kAttributes)});
     spdlog::info("world model ranked {} cases of {} ({} without history: the model's prior)",
                  r.cases, fold, r.without_history);
     Json info = {{"fold", fold},

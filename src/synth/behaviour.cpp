@@ -150,6 +150,37 @@ DemandTables build_demand_tables(const World& w, const WeekPrices& prices) {
   return t;
 }
 
+void sample_trip_lines(const World& w, int customer, int store, const WeekPrices& prices,
+                       const DemandTables& demand, Rng& rng, std::vector<TripLine>& lines) {
+  const auto& c = w.config;
+  const int zone = prices.zone_of_store(w, store);
+  TripBuilder b{w,     prices, demand,      rng, customer, zone, w.customer_seg1[customer],
+                store, lines,  lines.size()};
+  if (!w.service_products.empty() && rng.bernoulli(c.service_trip_share)) {
+    const int p = w.service_products[rng.below(w.service_products.size())];
+    const int32_t price = prices.actual(zone, p);
+    lines.push_back({p, 1, price, price});
+    return;
+  }
+  const double mean = w.customer_lines_mean[customer] * kFormatTripSize[w.store_format[store]];
+  const double shape = c.trip_size_shape;
+  const int planned =
+      1 + static_cast<int>(rng.poisson(std::max(0.0, mean - 1.0) * rng.gamma(shape) / shape));
+  const double focus_prob = planned <= 2 ? 0.25 : 0.0;
+  const int focus =
+      rng.bernoulli(focus_prob) ? static_cast<int>(rng.categorical(kFocusGroupWeights)) : -1;
+  for (int k = 0; k < planned; ++k) {
+    int p = b.candidate();
+    for (int retry = 0; retry < 4 && focus >= 0 && w.cl_group[w.product_cl[p]] != focus; ++retry)
+      p = b.candidate();
+    if (!b.try_add(p)) continue;
+    const int cl = w.product_cl[p];
+    const int k0 = w.cl_complement_offsets[cl], k1 = w.cl_complement_offsets[cl + 1];
+    if (k1 > k0 && rng.bernoulli(c.complement_prob))
+      b.try_add(b.explore_in(w.cl_complements[k0 + rng.below(k1 - k0)]));
+  }
+}
+
 void sample_customer_week(const World& w, int customer, int week, const WeekPrices& prices,
                           const DemandTables& demand, Rng& rng, WeekSample& out) {
   const auto& c = w.config;
@@ -167,7 +198,6 @@ void sample_customer_week(const World& w, int customer, int week, const WeekPric
     when[t] = {day, hour};
   }
   std::sort(when.begin(), when.begin() + n_trips);
-  const int seg = w.customer_seg1[customer];
   const int64_t a0 = w.customer_alt_offsets[customer], a1 = w.customer_alt_offsets[customer + 1];
   for (int t = 0; t < n_trips; ++t) {
     Trip trip;
@@ -177,35 +207,8 @@ void sample_customer_week(const World& w, int customer, int week, const WeekPric
     trip.store = w.customer_home_store[customer];
     if (a1 > a0 && rng.bernoulli(w.customer_switch_prob[customer]))
       trip.store = w.customer_alt_stores[a0 + rng.below(a1 - a0)];
-    const int zone = prices.zone_of_store(w, trip.store);
     trip.line_begin = static_cast<uint32_t>(out.lines.size());
-    TripBuilder b{w,    prices, demand,     rng,       customer,
-                  zone, seg,    trip.store, out.lines, out.lines.size()};
-    if (!w.service_products.empty() && rng.bernoulli(c.service_trip_share)) {
-      const int p = w.service_products[rng.below(w.service_products.size())];
-      const int32_t price = prices.actual(zone, p);
-      out.lines.push_back({p, 1, price, price});
-    } else {
-      const double mean =
-          w.customer_lines_mean[customer] * kFormatTripSize[w.store_format[trip.store]];
-      const double shape = c.trip_size_shape;
-      const int planned =
-          1 + static_cast<int>(rng.poisson(std::max(0.0, mean - 1.0) * rng.gamma(shape) / shape));
-      const double focus_prob = planned <= 2 ? 0.25 : 0.0;
-      const int focus =
-          rng.bernoulli(focus_prob) ? static_cast<int>(rng.categorical(kFocusGroupWeights)) : -1;
-      for (int k = 0; k < planned; ++k) {
-        int p = b.candidate();
-        for (int retry = 0; retry < 4 && focus >= 0 && w.cl_group[w.product_cl[p]] != focus;
-             ++retry)
-          p = b.candidate();
-        if (!b.try_add(p)) continue;
-        const int cl = w.product_cl[p];
-        const int k0 = w.cl_complement_offsets[cl], k1 = w.cl_complement_offsets[cl + 1];
-        if (k1 > k0 && rng.bernoulli(c.complement_prob))
-          b.try_add(b.explore_in(w.cl_complements[k0 + rng.below(k1 - k0)]));
-      }
-    }
+    sample_trip_lines(w, customer, trip.store, prices, demand, rng, out.lines);
     trip.line_end = static_cast<uint32_t>(out.lines.size());
     if (trip.line_end == trip.line_begin) continue;  // planned a trip, bought nothing
     label_basket(w,

@@ -257,6 +257,11 @@ struct WeekSample {
 // Samples one customer's trips of `week` (appended to out, in time order, labelled).
 void sample_customer_week(const World& world, int customer, int week, const WeekPrices& prices,
                           const DemandTables& demand, Rng& rng, WeekSample& out);
+// The lines of one trip of the customer to `store` (appended to `lines`; possibly none): a
+// service purchase or the planned lines, each a favourite or an explored product, with
+// complements. sample_customer_week calls it once per trip, after choosing the trip's store.
+void sample_trip_lines(const World& world, int customer, int store, const WeekPrices& prices,
+                       const DemandTables& demand, Rng& rng, std::vector<TripLine>& lines);
 // The LGSR basket labels that follow from a basket's contents.
 void label_basket(const World& world, std::span<const TripLine> lines, Trip& trip);
 

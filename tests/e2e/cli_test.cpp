@@ -8,7 +8,9 @@
 #include <set>
 #include <sstream>
 
+#include "core/dataset.h"
 #include "core/manifest.h"
+#include "core/npy.h"
 #include "registry/registry.h"
 #include "test_util.h"
 
@@ -183,6 +185,20 @@ TEST(Cli, RunChainIsResumableAndSkipsWhatIsUpToDate) {
   ASSERT_TRUE(report["methods"].contains("world-model")) << report["methods"].dump();
   EXPECT_TRUE(report["methods"]["world-model"]["ndcg@10"].is_number());
   EXPECT_TRUE(fs::exists(dir / "reports" / "rankings" / "world-model" / "temporal-test.npy"));
+  // The auxiliary heads' guesses of each case's basket attributes, measured beside the modes.
+  const fs::path attributes =
+      dir / "reports" / "rankings" / "world-model" / "temporal-test.attributes.npy";
+  const uint64_t n_cases = report["folds"][0]["cases"].get<uint64_t>() +
+                           report["folds"][0]["cold_start_cases"].get<uint64_t>();
+  EXPECT_EQ(read_npy_info(attributes).shape, (std::vector<uint64_t>{n_cases, 4}));
+  const Store store = Store::open(dir.path());
+  const std::vector<int32_t> guesses = read_npy<int32_t>(attributes);
+  for (size_t i = 0; i < guesses.size(); i += 4)
+    EXPECT_LT(guesses[i], static_cast<int32_t>(store.basket_size_codes.size()));
+  for (const char* m : {"world-model", "p-mode", "g-mode", "oracle"}) {
+    ASSERT_TRUE(report["auxiliary"]["methods"].contains(m)) << report["auxiliary"].dump();
+    EXPECT_TRUE(report["auxiliary"]["methods"][m]["basket_size_accuracy"].is_number()) << m;
+  }
   auto model_time = fs::last_write_time(dir / "models" / "world" / "best.pt");
   auto store_time = fs::last_write_time(dir / "store" / "manifest.json");
   auto raw_time = fs::last_write_time(dir / "raw" / "time.csv");
