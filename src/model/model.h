@@ -62,6 +62,9 @@ struct ModelConfig {
   double label_smoothing = 0.1;  // store-visit cross-entropy
   int64_t store_hidden = 128;    // store-visit MLP width
   LossWeights loss;
+  // World model: members trained with seeds seed, seed + 1, ... (member_dir); ranking, prediction
+  // and the simulator average them. Not part of a member's own configuration (to_json).
+  int64_t ensemble = 1;
 
   // Filled from the data, not the config: vocabulary sizes.
   int32_t n_products = 0;
@@ -143,6 +146,11 @@ class PriceFeatures {
 // there is neither. require_checkpoint throws Error naming the folder and the train command.
 fs::path find_checkpoint(const fs::path& data_dir, const std::string& which);
 fs::path require_checkpoint(const fs::path& data_dir, const std::string& which);
+// An ensemble's members: member 0 is <data>/models/<which>/, member k >= 1 its subfolder
+// member-<k>/. member_checkpoints lists member 0's checkpoint (require_checkpoint) and then each
+// further member's best.pt, up to the first member without one.
+fs::path member_dir(const fs::path& data_dir, const std::string& which, int member);
+std::vector<fs::path> member_checkpoints(const fs::path& data_dir, const std::string& which);
 
 // Torch jobs (registered in src/torch/torch_module.cpp). Arguments and results are documented in
 // docs/model.md.

@@ -63,6 +63,8 @@ ModelConfig ModelConfig::from_section(const Section& section) {
       field = section.get_int(key, field);
     }
   });
+  known.insert("ensemble");
+  c.ensemble = section.get_int("ensemble", c.ensemble);
   section.check_known_keys(known);
   c.validate();
   return c;
@@ -118,6 +120,8 @@ void ModelConfig::validate() const {
   if (label_smoothing < 0 || label_smoothing >= 1)
     fail("[model] label_smoothing must be in [0, 1)");
   if (store_hidden < 1) fail("[model] store_hidden must be positive");
+  if (ensemble < 1 || ensemble > 16)
+    fail("[model] ensemble must be between 1 and 16 members, got {}", ensemble);
   for (double w : {loss.focal, loss.contrastive, loss.auxiliary, loss.sampled_softmax, loss.bce,
                    loss.quantity, loss.masked}) {
     if (w < 0) fail("[model] loss weights must be >= 0, got {}", w);

@@ -154,6 +154,20 @@ class BasketModelImpl : public torch::nn::Module {
 };
 TORCH_MODULE(BasketModel);
 
+// The configuration a checkpoint was trained with (model.json beside it).
+ModelConfig config_of(const fs::path& checkpoint);
+
+// The trained world model's members (member_checkpoints: models/world/, then member-<k>/), each
+// with its own configuration, in eval mode. Ranking, prediction and the simulator average what
+// they predict. Throws Error when there is none or one was trained on another catalogue.
+struct WorldMembers {
+  std::vector<BasketModel> models;
+  std::vector<ModelConfig> configs;
+  std::vector<fs::path> checkpoints;
+  size_t size() const { return models.size(); }
+};
+WorldMembers load_world_members(const fs::path& data_dir, int32_t n_products);
+
 // The store-visit model: MLP over T1, T3, the previous store and the input basket's summary (T6)
 // -> logits over n_stores + 1 outcomes (the last: no trip this week).
 //

@@ -43,7 +43,6 @@ Json predict_job(const Json& args) {
   const uint64_t seed = args.value("seed", uint64_t{42});
   const std::string config_path = args.value("config_path", "");
   const Config config = config_path.empty() ? Config() : Config::load(config_path);
-  const fs::path world_checkpoint = require_checkpoint(data_dir, "world");
   prepare::PrepareConfig prepare_config =
       prepare::PrepareConfig::from_section(config.section("prepare"), seed);
   auto sources = prepare::TensorSources::open(data_dir, prepare_config);
@@ -61,19 +60,27 @@ Json predict_job(const Json& args) {
   if (!store_code.empty()) batch.store[0] = id_of(store.store_codes, store_code, "store");
 
   torch::NoGradGuard no_grad;
-  // The trained model's own configuration, whatever [model] says now.
-  ModelConfig model_config = ModelConfig::from_json(
-      read_json(data_dir / "models" / "world" / "model.json").at("model_config"));
-  BasketModel model(model_config);
-  train::load_checkpoint(world_checkpoint, *model, nullptr);
-  model->eval();
-  const BatchTensors t = to_tensors(batch, model_config, price_function(data_dir, *sources));
-  const BasketOutputs out = model->forward(t);
-  const torch::Tensor probability = torch::sigmoid(out.product_logits[0]);
+  // Every member with its own configuration, whatever [model] says now; their predictions are
+  // averaged.
+  WorldMembers members = load_world_members(data_dir, static_cast<int32_t>(store.n_products()));
+  const ModelConfig& model_config = members.configs.front();
+  const PriceFn prices = price_function(data_dir, *sources);
+  std::vector<BasketOutputs> outs;
+  torch::Tensor probability;
+  for (size_t m = 0; m < members.size(); ++m) {
+    outs.push_back(members.models[m]->forward(to_tensors(batch, members.configs[m], prices)));
+    const torch::Tensor p = torch::sigmoid(outs.back().product_logits[0]);
+    probability = m == 0 ? p : probability + p;
+  }
+  const double n_members = static_cast<double>(members.size());
+  probability = probability / n_members;
   const auto [top_p, top_id] = probability.topk(std::min<int64_t>(top_k, probability.size(0)));
-  const torch::Tensor quantity =
-      1 + torch::exp(model->quantity_log_rate(
-              out.user, torch::zeros({top_id.size(0)}, torch::kInt64), top_id));
+  torch::Tensor quantity = torch::zeros({top_id.size(0)});
+  for (size_t m = 0; m < members.size(); ++m) {
+    quantity += 1 + torch::exp(members.models[m]->quantity_log_rate(
+                        outs[m].user, torch::zeros({top_id.size(0)}, torch::kInt64), top_id));
+  }
+  quantity = quantity / n_members;
   Json products = Json::array();
   for (int64_t i = 0; i < top_id.size(0); ++i) {
     const int64_t p = top_id[i].item<int64_t>();
@@ -85,9 +92,12 @@ Json predict_job(const Json& args) {
                  {"week", batch.week[0]},
                  {"store", store.store_codes[batch.store[0]]},
                  {"products", products},
-                 {"checkpoint", world_checkpoint.string()}};
+                 {"checkpoint", members.checkpoints.front().string()},
+                 {"members", members.size()}};
   if (!store.basket_size_codes.empty()) {
-    const torch::Tensor size = torch::softmax(out.basket_size[0], 0);
+    torch::Tensor size = torch::zeros_like(outs.front().basket_size[0]);
+    for (const BasketOutputs& out : outs) size += torch::softmax(out.basket_size[0], 0);
+    size = size / n_members;
     const int64_t k = size.argmax().item<int64_t>();
     result["basket_size"] = {{"code", store.basket_size_codes[k]},
                              {"probability", size[k].item<double>()}};

@@ -41,14 +41,42 @@ int32_t history_of_case(const Store& store, const int32_t* row, bool by_date) {
 // BASKET_DOMINANT_MISSION.
 constexpr int kAttributes = 4;
 
+// The members' mean probabilities of one batch: each product's (sigmoid) and each auxiliary
+// head's classes (softmax; undefined for a head without classes).
+struct MeanOutputs {
+  torch::Tensor products;
+  std::array<torch::Tensor, kAttributes> heads;
+};
+
+MeanOutputs mean_outputs(WorldMembers& members, const prepare::Batch& batch, const PriceFn& prices) {
+  MeanOutputs mean;
+  for (size_t m = 0; m < members.size(); ++m) {
+    const BasketOutputs out =
+        members.models[m]->forward(to_tensors(batch, members.configs[m], prices));
+    const torch::Tensor p = torch::sigmoid(out.product_logits);
+    mean.products = m == 0 ? p : mean.products + p;
+    const torch::Tensor* heads[kAttributes] = {&out.basket_size, &out.price_sensitivity,
+                                               &out.mission_type, &out.mission_focus};
+    for (int a = 0; a < kAttributes; ++a) {
+      const torch::Tensor& h = *heads[a];
+      if (!h.defined() || h.dim() != 2 || h.size(1) == 0) continue;
+      const torch::Tensor q = torch::softmax(h, 1);
+      mean.heads[a] = m == 0 ? q : mean.heads[a] + q;
+    }
+  }
+  const double n = static_cast<double>(members.size());
+  mean.products = mean.products / n;
+  for (torch::Tensor& h : mean.heads)
+    if (h.defined()) h = h / n;
+  return mean;
+}
+
 // Each head's most likely class (a store dictionary id) per row of the batch, -1 for a head
 // without classes.
-void predicted_attributes(const BasketOutputs& out, int64_t rows, int32_t* dest) {
-  const torch::Tensor* heads[kAttributes] = {&out.basket_size, &out.price_sensitivity,
-                                             &out.mission_type, &out.mission_focus};
+void predicted_attributes(const MeanOutputs& mean, int64_t rows, int32_t* dest) {
   for (int a = 0; a < kAttributes; ++a) {
-    const torch::Tensor& h = *heads[a];
-    if (!h.defined() || h.dim() != 2 || h.size(1) == 0) {
+    const torch::Tensor& h = mean.heads[a];
+    if (!h.defined()) {
       for (int64_t i = 0; i < rows; ++i) dest[i * kAttributes + a] = -1;
       continue;
     }
@@ -73,8 +101,6 @@ Json rank_job(const Json& args) {
   const uint64_t seed = args.value("seed", uint64_t{42});
   const std::string config_path = args.value("config_path", "");
   const Config config = config_path.empty() ? Config() : Config::load(config_path);
-  const fs::path model_dir = data_dir / "models" / "world";
-  const fs::path checkpoint = require_checkpoint(data_dir, "world");
   std::vector<std::string> folds;
   if (args.contains("folds")) {
     folds = args.at("folds").get<std::vector<std::string>>();
@@ -96,23 +122,18 @@ Json rank_job(const Json& args) {
       prepare::PrepareConfig::from_section(config.section("prepare"), seed);
   auto sources = prepare::TensorSources::open(data_dir, prepare_config);
   const Store& store = sources->store();
-  const Json model_json = read_json(model_dir / "model.json");
-  const ModelConfig model_config = ModelConfig::from_json(model_json.at("model_config"));
-  if (model_config.n_products != static_cast<int32_t>(store.n_products())) {
-    fail("{}: the model was trained on {} products, the store has {} (retrain the world model)",
-         checkpoint.string(), model_config.n_products, store.n_products());
-  }
   torch::NoGradGuard no_grad;
-  BasketModel model(model_config);
-  train::load_checkpoint(checkpoint, *model, nullptr);
-  model->eval();
+  WorldMembers members = load_world_members(data_dir, static_cast<int32_t>(store.n_products()));
+  const ModelConfig& model_config = members.configs.front();
   // "without_prices": rank as if every product were at its regular price (an ablation of the
   // price term; the rankings then go to reports/rankings/world-model-no-prices/).
   const bool without_prices = args.value("without_prices", false);
   const PriceFn prices = without_prices ? PriceFn() : price_function(data_dir, *sources);
   const int64_t k = std::min<int64_t>(top_k, model_config.n_products);
   // Customers without a history basket have no sequence to encode: the model's product prior.
-  const auto [prior_p, prior_id] = torch::sigmoid(model->product_bias()).topk(k);
+  torch::Tensor prior = torch::zeros({model_config.n_products});
+  for (BasketModel& member : members.models) prior += torch::sigmoid(member->product_bias());
+  const auto [prior_p, prior_id] = (prior / static_cast<double>(members.size())).topk(k);
 
   const fs::path out_dir = data_dir / "reports" / "rankings" /
                            (without_prices ? "world-model-no-prices" : "world-model");
@@ -152,12 +173,12 @@ Json rank_job(const Json& args) {
       std::vector<int64_t> rows(static_cast<size_t>(end - begin));
       for (int64_t i = begin; i < end; ++i) rows[static_cast<size_t>(i - begin)] = i;
       const prepare::Batch batch = sources->assemble(samples, rows, 0, 0);
-      const BasketOutputs out = model->forward(to_tensors(batch, model_config, prices));
-      const auto [top_p, top_id] = torch::sigmoid(out.product_logits).topk(k, 1);
+      const MeanOutputs mean = mean_outputs(members, batch, prices);
+      const auto [top_p, top_id] = mean.products.topk(k, 1);
       const torch::Tensor ids = top_id.to(torch::kInt32).contiguous();
       const torch::Tensor ps = top_p.contiguous();
       std::vector<int32_t> attributes(static_cast<size_t>((end - begin) * kAttributes));
-      predicted_attributes(out, end - begin, attributes.data());
+      predicted_attributes(mean, end - begin, attributes.data());
       for (int64_t i = begin; i < end; ++i) {
         const int64_t c = target_case[static_cast<size_t>(i)];
         std::copy_n(ids[i - begin].data_ptr<int32_t>(), k, r.products.begin() + c * k);
@@ -192,7 +213,8 @@ Json rank_job(const Json& args) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return {{"folds", fold_info},
           {"top_k", k},
-          {"checkpoint", checkpoint.string()},
+          {"checkpoint", members.checkpoints.front().string()},
+          {"members", members.size()},
           {"rankings", out_dir.string()},
           {"seconds", seconds}};
 }

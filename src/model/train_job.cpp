@@ -97,15 +97,16 @@ PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& s
   return [cache](int32_t store, int32_t week) { return cache->at(store, week); };
 }
 
-Json train_job(const Json& args) {
+namespace {
+
+// Trains one model: the store-visit model, or member `member` of the world model's ensemble of
+// `n_members` (seed + member; member 0 in models/world/ with reports/training-world.json, member
+// k in models/world/member-k/ with reports/training-world-member-k.json).
+Json train_one(const Json& args, const Config& config, const std::string& which, int member,
+               int n_members) {
   const fs::path data_dir = args.at("data_dir").get<std::string>();
-  const std::string which = args.value("model", "world");
-  if (which != "world" && which != "store-visit") {
-    fail("--model: expected world or store-visit, got '{}'", which);
-  }
-  const uint64_t seed = args.value("seed", uint64_t{42});
+  const uint64_t seed = args.value("seed", uint64_t{42}) + static_cast<uint64_t>(member);
   const int threads = args.value("threads", 1);
-  const Config config = load_config(args);
   ModelConfig model_config = ModelConfig::from_section(config.section("model"));
   const train::TrainConfig train_config = train::TrainConfig::from_section(config.section("train"));
   prepare::PrepareConfig prepare_config =
@@ -141,12 +142,16 @@ Json train_job(const Json& args) {
     task = std::make_unique<StoreVisitTask>(model_config, store_class_weights(counts), device);
   }
 
+  const std::string name =
+      member == 0 ? which : fmt::format("{}-member-{}", which, member);  // reports, logs
   train::TrainerOptions options;
   options.config = train_config;
-  options.checkpoint_dir = data_dir / "models" / which;
+  options.checkpoint_dir = member_dir(data_dir, which, member);
   options.resume = args.value("resume", false);
   options.stop_after_steps = args.value("stop_after_steps", int64_t{-1});
-  options.label = "train " + which;
+  options.label = n_members > 1
+                      ? fmt::format("train {} (member {} of {})", which, member + 1, n_members)
+                      : "train " + which;
   const fs::path samples_manifest =
       data_dir / "samples" / prepare::kind_name(kind) / "manifest.json";
   options.metadata = {
@@ -156,24 +161,32 @@ Json train_job(const Json& args) {
       {"seed", seed},
       {"data_manifest", fs::exists(samples_manifest) ? read_json(samples_manifest) : Json()},
       {"train_config", train_config.to_json()}};
-  const fs::path report_path = data_dir / "reports" / ("training-" + which + ".json");
-  if (args.value("skip_if_trained", false) && !options.resume &&
-      fs::exists(options.checkpoint_dir / "best.pt") && fs::exists(report_path) &&
-      fs::exists(options.checkpoint_dir / "model.json") &&
-      read_json(options.checkpoint_dir / "model.json") == options.metadata) {
-    // Trained before on the same samples with the same configuration and seed.
+  // Member 0's metadata is a single model's: changing the ensemble's size does not retrain it.
+  if (member > 0) options.metadata["member"] = member;
+  const fs::path report_path = data_dir / "reports" / ("training-" + name + ".json");
+  const bool same_run = fs::exists(options.checkpoint_dir / "best.pt") &&
+                        fs::exists(report_path) &&
+                        fs::exists(options.checkpoint_dir / "model.json") &&
+                        read_json(options.checkpoint_dir / "model.json") == options.metadata;
+  // Up to date: trained before on the same samples with the same configuration and seed (or,
+  // resuming, finished before the interruption: an ensemble's earlier members).
+  if (same_run && (args.value("skip_if_trained", false) || options.resume)) {
     Json previous = read_json(report_path);
     if (previous.value("completed", false)) {
-      spdlog::info("train {}: {} is up to date", which, options.checkpoint_dir.string());
+      spdlog::info("{}: {} is up to date", options.label, options.checkpoint_dir.string());
       previous["skipped"] = true;
       previous["report"] = report_path.string();
       return previous;
     }
   }
+  // A member not started before the interruption starts from scratch.
+  if (options.resume && member > 0 && !fs::exists(options.checkpoint_dir / "latest.pt"))
+    options.resume = false;
   fs::create_directories(options.checkpoint_dir);
   write_json(options.checkpoint_dir / "model.json", options.metadata);
-  spdlog::info("training the {} model on {} ({} threads, {})", which, data_dir.string(), threads,
-               device.is_cuda() ? "cuda" : "cpu");
+  spdlog::info("training the {} model{} on {} ({} threads, {})", which,
+               n_members > 1 ? fmt::format(" (member {} of {})", member + 1, n_members) : "",
+               data_dir.string(), threads, device.is_cuda() ? "cuda" : "cpu");
   const auto start = std::chrono::steady_clock::now();
   const train::TrainResult result = train::run_training(*task, train_source, val_source, options);
   const double seconds =
@@ -186,7 +199,7 @@ Json train_job(const Json& args) {
     train::load_checkpoint(best, task->module(), nullptr);
     PrepareSource test_source(data_dir, prepare_config, kind, 2, false, threads);
     test = evaluate_on_test(*task, test_source, world);
-    spdlog::info("{} model on the test split: {}", which, test.dump());
+    spdlog::info("{} model on the test split: {}", name, test.dump());
   }
   Json last_full = Json::object();
   for (const Json& v : result.validations) {
@@ -210,6 +223,7 @@ Json train_job(const Json& args) {
                   {"seconds", seconds},
                   {"device", device.is_cuda() ? "cuda" : "cpu"},
                   {"checkpoints", options.checkpoint_dir.string()}};
+  if (n_members > 1) summary["member"] = member;
   const fs::path reports = data_dir / "reports";
   fs::create_directories(reports);
   Json report = summary;
@@ -222,6 +236,44 @@ Json train_job(const Json& args) {
   summary["curve"] = result.curve;  // for runs.sqlite
   summary["validations"] = result.validations;
   return summary;
+}
+
+}  // namespace
+
+Json train_job(const Json& args) {
+  const fs::path data_dir = args.at("data_dir").get<std::string>();
+  const std::string which = args.value("model", "world");
+  if (which != "world" && which != "store-visit") {
+    fail("--model: expected world or store-visit, got '{}'", which);
+  }
+  const Config config = load_config(args);
+  const int n_members =
+      which == "world"
+          ? static_cast<int>(ModelConfig::from_section(config.section("model")).ensemble)
+          : 1;
+  // Members of an earlier, larger ensemble would be averaged in with this one's: remove them.
+  for (int k = n_members; fs::exists(member_dir(data_dir, which, k)); ++k)
+    fs::remove_all(member_dir(data_dir, which, k));
+  Json first;
+  Json members = Json::array();
+  for (int k = 0; k < n_members; ++k) {
+    Json summary = train_one(args, config, which, k, n_members);
+    const bool completed = summary.value("completed", false);
+    if (k == 0) {
+      first = std::move(summary);
+    } else {
+      // Only member 0's curve goes to runs.sqlite; each member's is in its own report.
+      summary.erase("curve");
+      summary.erase("validations");
+      members.push_back(std::move(summary));
+    }
+    if (!completed) break;  // stopped early (stop_after_steps): --resume continues here
+  }
+  if (n_members > 1) {
+    first["ensemble"] = n_members;
+    first["members"] = members;
+  }
+  return first;
 }
 
 }  // namespace retailsim::model

@@ -63,12 +63,6 @@ constexpr size_t kCacheBytes = size_t{1} << 30;
 // the model's own error); sampled mode draws every outcome.
 constexpr float kMinVisitProbability = 1e-4f;
 
-ModelConfig config_of(const fs::path& checkpoint) {
-  const fs::path path = checkpoint.parent_path() / "model.json";
-  if (!fs::exists(path)) fail("{}: missing (the model's configuration)", path.string());
-  return ModelConfig::from_json(read_json(path).at("model_config"));
-}
-
 // Inverse-CDF Poisson draw from one uniform, so that a draw always uses the same random numbers.
 int poisson_from_uniform(double rate, double u) {
   if (!(rate > 0)) return 0;
@@ -137,9 +131,11 @@ struct WeekState {
 
 class WorldModelDemand final : public sim::DemandSource {
  public:
-  WorldModelDemand(const sim::Market& market, const sim::DemandOptions& options)
+  // The basket model of `world_checkpoint` (one member of the ensemble) with the store-visit
+  // model of options.data_dir.
+  WorldModelDemand(const sim::Market& market, const sim::DemandOptions& options,
+                   const fs::path& world_checkpoint)
       : market_(market), mode_(options.mode), data_dir_(options.data_dir) {
-    const fs::path world_checkpoint = require_checkpoint(data_dir_, "world");
     const fs::path visit_checkpoint = require_checkpoint(data_dir_, "store-visit");
     basket_config_ = config_of(world_checkpoint);
     visit_config_ = config_of(visit_checkpoint);
@@ -650,12 +646,53 @@ double trip_calibration(const Store& store, const prepare::SplitInfo& split) {
   return predicted > 0 ? observed / predicted : 1.0;
 }
 
+namespace {
+
+// An ensemble of world models: each member's units, averaged (in sampled mode each member draws
+// with the same streams, so common random numbers hold for the mean too).
+class EnsembleDemand final : public sim::DemandSource {
+ public:
+  explicit EnsembleDemand(std::vector<std::unique_ptr<WorldModelDemand>> members)
+      : members_(std::move(members)) {}
+  std::string name() const override { return "world-model"; }
+  void demand(const sim::WeekInput& input, uint64_t seed, sim::WeekDemand& out) override {
+    sim::WeekDemand one;
+    double trips = 0;
+    for (size_t m = 0; m < members_.size(); ++m) {
+      members_[m]->demand(input, seed, m == 0 ? out : one);
+      if (m > 0)
+        for (size_t cell = 0; cell < out.units.size(); ++cell) out.units[cell] += one.units[cell];
+      trips += static_cast<double>(m == 0 ? out.trips : one.trips);
+    }
+    const double n = static_cast<double>(members_.size());
+    for (double& u : out.units) u /= n;
+    out.trips = static_cast<uint64_t>(std::llround(trips / n));
+  }
+
+ private:
+  std::vector<std::unique_ptr<WorldModelDemand>> members_;
+};
+
+std::unique_ptr<sim::DemandSource> make_world_model_demand(const sim::Market& market,
+                                                           const sim::DemandOptions& options) {
+  const std::vector<fs::path> checkpoints = member_checkpoints(options.data_dir, "world");
+  if (checkpoints.size() == 1)
+    return std::make_unique<WorldModelDemand>(market, options, checkpoints.front());
+  // Each member keeps its own weeks of model outputs: the memory budget is shared.
+  sim::DemandOptions member_options = options;
+  member_options.max_week_state_bytes /= static_cast<double>(checkpoints.size());
+  std::vector<std::unique_ptr<WorldModelDemand>> members;
+  for (const fs::path& checkpoint : checkpoints)
+    members.push_back(std::make_unique<WorldModelDemand>(market, member_options, checkpoint));
+  spdlog::info("world-model demand: the mean of {} ensemble members", members.size());
+  return std::make_unique<EnsembleDemand>(std::move(members));
+}
+
+}  // namespace
+
 void register_world_model_demand() {
   static const bool registered = [] {
-    sim::register_demand_source("world-model",
-                                [](const sim::Market& market, const sim::DemandOptions& options) {
-                                  return std::make_unique<WorldModelDemand>(market, options);
-                                });
+    sim::register_demand_source("world-model", make_world_model_demand);
     return true;
   }();
   (void)registered;

@@ -34,6 +34,13 @@ class RemoveTrainedWorld : public ::testing::Environment {
 };
 const auto* const kCleanUp = ::testing::AddGlobalTestEnvironment(new RemoveTrainedWorld);
 
+// Tiny models trained for a few batches; `more_model_keys` go into [model].
+std::string tiny_models(const std::string& more_model_keys) {
+  return "[model]\nd_model = 16\nn_heads = 2\nfeedforward = 32\n" + more_model_keys +
+         "[train]\nbatch_size = 64\nwarmup_epochs = 0\nmain_epochs = 1\nfinetune_epochs = 0\n"
+         "max_batches_per_epoch = 4\nfull_val_batches = 1\nquick_val_every = 0\n";
+}
+
 // Generated, prepared and trained once per test program (each model a few batches).
 const fs::path& trained_world() {
   static const fs::path dir = [] {
@@ -43,10 +50,7 @@ const fs::path& trained_world() {
     prepare::testing::build_features(d);
     prepare::prepare_stage(prepare::testing::prepare_options(d));
     const fs::path config = d / "tiny-model.toml";
-    std::ofstream(config) << "[model]\nd_model = 16\nn_heads = 2\nfeedforward = 32\n"
-                             "[train]\nbatch_size = 64\nwarmup_epochs = 0\nmain_epochs = 1\n"
-                             "finetune_epochs = 0\nmax_batches_per_epoch = 4\n"
-                             "full_val_batches = 1\nquick_val_every = 0\n";
+    std::ofstream(config) << tiny_models("");
     for (const char* which : {"world", "store-visit"}) {
       train_job({{"data_dir", d.string()},
                  {"model", which},
@@ -227,6 +231,68 @@ TEST(WorldModelDemand, MissingCheckpointNamesItsPath) {
               std::string::npos)
         << e.what();
   }
+}
+
+// An ensemble of two: member 0 is the trained world's model (up to date, so skipped), member 1
+// trains with the next seed; the simulator's units are the mean of each member's alone, predict
+// averages too, and a smaller ensemble removes the extra member.
+TEST_F(WorldModelDemandTest, AnEnsemblesMembersTrainWithTheirOwnSeedsAndTheSimulatorAveragesThem) {
+  retailsim::testing::ScratchDir scratch;
+  const fs::path both = scratch.path() / "both", second = scratch.path() / "second";
+  fs::copy(trained_world(), both, fs::copy_options::recursive);
+  const fs::path config = both / "ensemble.toml";
+  std::ofstream(config) << tiny_models("ensemble = 2\n");
+  const Json args = {{"data_dir", both.string()}, {"model", "world"},
+                     {"config_path", config.string()}, {"seed", 3},
+                     {"threads", 1},                   {"skip_if_trained", true}};
+  const Json trained = train_job(args);
+  EXPECT_TRUE(trained.value("skipped", false));  // member 0: the trained world's model
+  EXPECT_EQ(trained["ensemble"], 2);
+  ASSERT_EQ(trained["members"].size(), 1u);
+  EXPECT_FALSE(trained["members"][0].value("skipped", false));
+  const fs::path member = both / "models" / "world" / "member-1";
+  EXPECT_EQ(member_checkpoints(both, "world"),
+            (std::vector<fs::path>{both / "models" / "world" / "best.pt", member / "best.pt"}));
+  EXPECT_EQ(read_json(member / "model.json")["seed"], 4);
+  EXPECT_TRUE(fs::exists(both / "reports" / "training-world-member-1.json"));
+
+  // The second member alone, as member 0 of its own dataset.
+  fs::copy(both, second, fs::copy_options::recursive);
+  fs::remove_all(second / "models" / "world");
+  fs::copy(member, second / "models" / "world", fs::copy_options::recursive);
+
+  const Prices prices = last_week();
+  auto units = [&](const fs::path& dir) {
+    sim::WeekDemand d;
+    sim::make_demand_source("world-model", *market_, {sim::DemandMode::kExpected, dir})
+        ->demand(prices.input(), 5, d);
+    return d.units;
+  };
+  const std::vector<double> mean = units(both), a = units(trained_world()), b = units(second);
+  ASSERT_EQ(mean.size(), a.size());
+  double differ = 0;
+  for (size_t i = 0; i < mean.size(); ++i) {
+    ASSERT_NEAR(mean[i], (a[i] + b[i]) / 2, 1e-9 * (1 + a[i] + b[i])) << i;
+    differ += std::abs(a[i] - b[i]);
+  }
+  EXPECT_GT(differ, 0.0);  // the members differ: the seeds did
+
+  const prepare::Samples next = prepare::Samples::open(both, prepare::SampleKind::kNextBasket);
+  const Store store = Store::open(both);
+  const Json predicted = predict_job(
+      {{"data_dir", both.string()},
+       {"customer", store.customer_codes[static_cast<size_t>(next.customer[0])]}});
+  EXPECT_EQ(predicted["members"], 2);
+  for (const Json& p : predicted["products"]) {
+    EXPECT_GE(p["probability"].get<double>(), 0.0);
+    EXPECT_LE(p["probability"].get<double>(), 1.0);
+  }
+
+  // Back to one member: the other is removed, so nothing averages it in any more.
+  std::ofstream(config) << tiny_models("");
+  EXPECT_FALSE(train_job(args).contains("members"));
+  EXPECT_FALSE(fs::exists(member));
+  EXPECT_EQ(units(both), a);
 }
 
 TEST(StoreChoice, TheShoppersTripsUpdateTheModelsDistribution) {

@@ -1,0 +1,32 @@
+// The trained world model's ensemble (model.h's member_checkpoints): every member loaded with the
+// configuration it was trained with, checked against the store's catalogue.
+#include "core/error.h"
+#include "model/modules.h"
+#include "train/trainer.h"
+
+namespace retailsim::model {
+
+ModelConfig config_of(const fs::path& checkpoint) {
+  const fs::path path = checkpoint.parent_path() / "model.json";
+  if (!fs::exists(path)) fail("{}: missing (the model's configuration)", path.string());
+  return ModelConfig::from_json(read_json(path).at("model_config"));
+}
+
+WorldMembers load_world_members(const fs::path& data_dir, int32_t n_products) {
+  WorldMembers out;
+  for (const fs::path& checkpoint : member_checkpoints(data_dir, "world")) {
+    const ModelConfig config = config_of(checkpoint);
+    if (config.n_products != n_products)
+      fail("{}: the model was trained on {} products, the store has {} (retrain the world model)",
+           checkpoint.string(), config.n_products, n_products);
+    BasketModel model(config);
+    train::load_checkpoint(checkpoint, *model, nullptr);
+    model->eval();
+    out.models.push_back(model);
+    out.configs.push_back(config);
+    out.checkpoints.push_back(checkpoint);
+  }
+  return out;
+}
+
+}  // namespace retailsim::model
