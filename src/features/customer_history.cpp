@@ -133,7 +133,6 @@ void behaviour(const Store& store, std::span<const int32_t> baskets, const Split
   for (int i = 0; i < 3; ++i) v[76 + i] = promo_lines > 0 ? clamp01(bins[i] / promo_lines) : 0;
   v[79] = lines > 0 ? clamp01(all_depth / lines) : 0;
   // Mission mix.
-  static_assert(kB + 80 == kBasketLabelSharesBegin);
   for (int i = 0; i < 5; ++i) v[80 + i] = clamp01(mission[i] / trips);
   for (int i = 0; i < 4; ++i) v[85 + i] = clamp01(type[i] / trips);
   for (int i = 0; i < 3; ++i) v[89 + i] = clamp01(size[i] / trips);

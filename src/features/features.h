@@ -137,9 +137,6 @@ PseudoBrands pseudo_brands(const PseudoBrandInputs& inputs, const FeaturesConfig
 inline constexpr int kCustomerDims = 160;
 inline constexpr int kSegmentDims = 64;    // [0, 64)
 inline constexpr int kBehaviourDims = 96;  // [64, 160)
-// [144, 160): the shares of the customer's baskets by BASKET_DOMINANT_MISSION, BASKET_TYPE,
-// BASKET_SIZE and BASKET_PRICE_SENSITIVITY.
-inline constexpr int kBasketLabelSharesBegin = 144;
 inline constexpr int kStoreDims = 96;
 inline constexpr int kFormatDims = 16;       // [0, 16)
 inline constexpr int kRegionDims = 32;       // [16, 48)
