@@ -48,7 +48,8 @@ struct MeanOutputs {
   std::array<torch::Tensor, kAttributes> heads;
 };
 
-MeanOutputs mean_outputs(WorldMembers& members, const prepare::Batch& batch, const PriceFn& prices) {
+MeanOutputs mean_outputs(WorldMembers& members, const prepare::Batch& batch,
+                         const PriceFn& prices) {
   MeanOutputs mean;
   for (size_t m = 0; m < members.size(); ++m) {
     const BasketOutputs out =

@@ -164,8 +164,7 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
   // Member 0's metadata is a single model's: changing the ensemble's size does not retrain it.
   if (member > 0) options.metadata["member"] = member;
   const fs::path report_path = data_dir / "reports" / ("training-" + name + ".json");
-  const bool same_run = fs::exists(options.checkpoint_dir / "best.pt") &&
-                        fs::exists(report_path) &&
+  const bool same_run = fs::exists(options.checkpoint_dir / "best.pt") && fs::exists(report_path) &&
                         fs::exists(options.checkpoint_dir / "model.json") &&
                         read_json(options.checkpoint_dir / "model.json") == options.metadata;
   // Up to date: trained before on the same samples with the same configuration and seed (or,

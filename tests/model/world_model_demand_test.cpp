@@ -242,9 +242,12 @@ TEST_F(WorldModelDemandTest, AnEnsemblesMembersTrainWithTheirOwnSeedsAndTheSimul
   fs::copy(trained_world(), both, fs::copy_options::recursive);
   const fs::path config = both / "ensemble.toml";
   std::ofstream(config) << tiny_models("ensemble = 2\n");
-  const Json args = {{"data_dir", both.string()}, {"model", "world"},
-                     {"config_path", config.string()}, {"seed", 3},
-                     {"threads", 1},                   {"skip_if_trained", true}};
+  const Json args = {{"data_dir", both.string()},
+                     {"model", "world"},
+                     {"config_path", config.string()},
+                     {"seed", 3},
+                     {"threads", 1},
+                     {"skip_if_trained", true}};
   const Json trained = train_job(args);
   EXPECT_TRUE(trained.value("skipped", false));  // member 0: the trained world's model
   EXPECT_EQ(trained["ensemble"], 2);
@@ -279,9 +282,9 @@ TEST_F(WorldModelDemandTest, AnEnsemblesMembersTrainWithTheirOwnSeedsAndTheSimul
 
   const prepare::Samples next = prepare::Samples::open(both, prepare::SampleKind::kNextBasket);
   const Store store = Store::open(both);
-  const Json predicted = predict_job(
-      {{"data_dir", both.string()},
-       {"customer", store.customer_codes[static_cast<size_t>(next.customer[0])]}});
+  const Json predicted =
+      predict_job({{"data_dir", both.string()},
+                   {"customer", store.customer_codes[static_cast<size_t>(next.customer[0])]}});
   EXPECT_EQ(predicted["members"], 2);
   for (const Json& p : predicted["products"]) {
     EXPECT_GE(p["probability"].get<double>(), 0.0);
