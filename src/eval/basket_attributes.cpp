@@ -4,6 +4,7 @@
 // method's attributes file, and the accuracy of each guess.
 #include <algorithm>
 #include <map>
+#include <span>
 
 #include <fmt/ranges.h>
 #include <tbb/parallel_for.h>
@@ -19,35 +20,30 @@ namespace retailsim::eval {
 
 namespace {
 
-// The store column of attribute a (basket_attribute_names' order).
-const Column<int8_t>& attribute_column(const Store& store, int a) {
-  switch (a) {
-    case 0:
-      return store.basket_size;
-    case 1:
-      return store.basket_price_sensitivity;
-    case 2:
-      return store.basket_type;
-    default:
-      return store.basket_mission;
-  }
-}
+// Attribute a (basket_attribute_names' order): its store column, the column's dictionary and
+// the generator's names of its values (indexed by synth's enums).
+struct Attribute {
+  const Column<int8_t>& column;
+  const std::vector<std::string>& codes;
+  std::span<const char* const> synth_names;
+};
 
-const std::vector<std::string>& attribute_codes(const Store& store, int a) {
+Attribute attribute(const Store& store, int a) {
   switch (a) {
     case 0:
-      return store.basket_size_codes;
+      return {store.basket_size, store.basket_size_codes, synth::kSizeNames};
     case 1:
-      return store.basket_price_sensitivity_codes;
+      return {store.basket_price_sensitivity, store.basket_price_sensitivity_codes,
+              synth::kPriceSensitivityNames};
     case 2:
-      return store.basket_type_codes;
+      return {store.basket_type, store.basket_type_codes, synth::kTypeNames};
     default:
-      return store.basket_mission_codes;
+      return {store.basket_mission, store.basket_mission_codes, synth::kMissionNames};
   }
 }
 
 int32_t value_of(const Store& store, int a, int32_t store_basket) {
-  return attribute_column(store, a)[static_cast<size_t>(store_basket)];
+  return attribute(store, a).column[static_cast<size_t>(store_basket)];
 }
 
 // The value with the highest count; ties to the one seen last (`last[v]`, larger is later).
@@ -77,22 +73,6 @@ AttributeGuess global_mode(const Store& store, const TrainingView& view) {
     out[static_cast<size_t>(a)] = mode_of(counts);
   }
   return out;
-}
-
-// The synthetic label names of attribute a in basket_attribute_names' order, indexed by the
-// generator's enum values.
-std::vector<std::string> synth_names(int a) {
-  auto names = [](const auto& list) { return std::vector<std::string>(list.begin(), list.end()); };
-  switch (a) {
-    case 0:
-      return names(synth::kSizeNames);
-    case 1:
-      return names(synth::kPriceSensitivityNames);
-    case 2:
-      return names(synth::kTypeNames);
-    default:
-      return names(synth::kMissionNames);
-  }
 }
 
 }  // namespace
@@ -138,8 +118,9 @@ std::vector<AttributeGuess> oracle_attributes(const fs::path& data_dir, const St
   // Generator enum value -> store dictionary id, per attribute.
   std::array<std::vector<int32_t>, kBasketAttributes> to_store;
   for (int a = 0; a < kBasketAttributes; ++a) {
-    const std::vector<std::string>& codes = attribute_codes(store, a);
-    for (const std::string& name : synth_names(a)) {
+    const Attribute attr = attribute(store, a);
+    const std::vector<std::string>& codes = attr.codes;
+    for (const char* name : attr.synth_names) {
       const auto it = std::find(codes.begin(), codes.end(), name);
       to_store[static_cast<size_t>(a)].push_back(
           it == codes.end() ? -1 : static_cast<int32_t>(it - codes.begin()));
@@ -175,7 +156,7 @@ std::vector<AttributeGuess> oracle_attributes(const fs::path& data_dir, const St
                                  static_cast<uint64_t>(c.target)});
     std::array<std::vector<int64_t>, kBasketAttributes> counts;
     for (int a = 0; a < kBasketAttributes; ++a)
-      counts[static_cast<size_t>(a)].assign(synth_names(a).size(), 0);
+      counts[static_cast<size_t>(a)].assign(to_store[static_cast<size_t>(a)].size(), 0);
     std::vector<synth::TripLine> lines;
     int64_t non_empty = 0;
     // Trips that buy nothing are not baskets; a customer whose trips (almost) never buy
