@@ -132,10 +132,14 @@ struct WeekState {
 class WorldModelDemand final : public sim::DemandSource {
  public:
   // The basket model of `world_checkpoint` (one member of the ensemble) with the store-visit
-  // model of options.data_dir.
+  // model of options.data_dir; `memory_share` of the memory budgets (the week-state limit and
+  // the cache of weeks) is this member's.
   WorldModelDemand(const sim::Market& market, const sim::DemandOptions& options,
-                   const fs::path& world_checkpoint)
-      : market_(market), mode_(options.mode), data_dir_(options.data_dir) {
+                   const fs::path& world_checkpoint, double memory_share)
+      : market_(market),
+        mode_(options.mode),
+        data_dir_(options.data_dir),
+        cache_bytes_(static_cast<size_t>(static_cast<double>(kCacheBytes) * memory_share)) {
     const fs::path visit_checkpoint = require_checkpoint(data_dir_, "store-visit");
     basket_config_ = config_of(world_checkpoint);
     visit_config_ = config_of(visit_checkpoint);
@@ -164,14 +168,15 @@ class WorldModelDemand final : public sim::DemandSource {
     const double week_bytes =
         static_cast<double>(shoppers_.size()) *
         (static_cast<double>(n_p) * (sizeof(float) + 1) + 2.0 * (n_s + 1) * sizeof(float));
-    if (week_bytes > options.max_week_state_bytes)
+    const double max_week_bytes = options.max_week_state_bytes * memory_share;
+    if (week_bytes > max_week_bytes)
       fail(
           "world-model demand: one week of {} shoppers x {} products x {} stores needs {:.1f} GB "
           "of model outputs, more than {:.1f} GB; simulate a sample of the shoppers "
           "(customer_share = {:.3f} or less in [scope], or in [rl] for rl) or fewer products or "
           "stores",
-          shoppers_.size(), n_p, n_s, week_bytes / 1e9, options.max_week_state_bytes / 1e9,
-          options.max_week_state_bytes / week_bytes);
+          shoppers_.size(), n_p, n_s, week_bytes / 1e9, max_week_bytes / 1e9,
+          max_week_bytes / week_bytes);
     trips_calibration_ = trip_calibration(store, sources_->split());
     {
       torch::NoGradGuard no_grad;
@@ -394,7 +399,7 @@ class WorldModelDemand final : public sim::DemandSource {
     const size_t bytes =
         sizeof(float) * (state.score.size() + state.visit.size() + 2 * table_cells) +
         state.repeat.size() + 1;
-    const size_t capacity = std::max<size_t>(4, kCacheBytes / bytes);
+    const size_t capacity = std::max<size_t>(4, cache_bytes_ / bytes);
     while (cache_.size() >= capacity) cache_.pop_back();
     cache_.emplace_front(week, std::move(state));
     return cache_.front().second;
@@ -588,6 +593,7 @@ class WorldModelDemand final : public sim::DemandSource {
   std::vector<float> scale_;                    // per scope store
   std::vector<int32_t> scope_store_;            // per store id: its scope index, or -1
   double trips_calibration_ = 1.0;              // trip_calibration() of the store
+  size_t cache_bytes_;                          // budget of cache_
   std::list<std::pair<int, WeekState>> cache_;  // most recently used first
 };
 
@@ -677,13 +683,12 @@ std::unique_ptr<sim::DemandSource> make_world_model_demand(const sim::Market& ma
                                                            const sim::DemandOptions& options) {
   const std::vector<fs::path> checkpoints = member_checkpoints(options.data_dir, "world");
   if (checkpoints.size() == 1)
-    return std::make_unique<WorldModelDemand>(market, options, checkpoints.front());
-  // Each member keeps its own weeks of model outputs: the memory budget is shared.
-  sim::DemandOptions member_options = options;
-  member_options.max_week_state_bytes /= static_cast<double>(checkpoints.size());
+    return std::make_unique<WorldModelDemand>(market, options, checkpoints.front(), 1.0);
+  // Each member keeps its own weeks of model outputs: the memory budgets are shared.
+  const double share = 1.0 / static_cast<double>(checkpoints.size());
   std::vector<std::unique_ptr<WorldModelDemand>> members;
   for (const fs::path& checkpoint : checkpoints)
-    members.push_back(std::make_unique<WorldModelDemand>(market, member_options, checkpoint));
+    members.push_back(std::make_unique<WorldModelDemand>(market, options, checkpoint, share));
   spdlog::info("world-model demand: the mean of {} ensemble members", members.size());
   return std::make_unique<EnsembleDemand>(std::move(members));
 }
