@@ -32,7 +32,8 @@ inline constexpr int kT3Dims = 64;   // temporal: week 16 + weekday 8 + hour 8 +
 inline constexpr int kT4Dims = 64;   // price: Fourier 24 + log-price 16 + relative 16 + velocity 8
 inline constexpr int kT5Dims = 96;   // store context
 inline constexpr int kT6Dims = 48;   // trip: mission type 16 + focus 16 + price sens. 8 + size 8
-inline constexpr int kRepeatDims = 8;  // personal history of one product (see Batch::repeat_*)
+inline constexpr int kRepeatDims = 9;          // one product bought before (see Batch::repeat_*)
+inline constexpr int kPersonalRepeatDims = 8;  // of which the customer's own history
 
 enum class SampleKind : int8_t { kMaskedBasket = 0, kNextBasket = 1, kStoreVisit = 2 };
 
@@ -84,9 +85,11 @@ struct Batch {
 
   // Personal history of every product the customer bought before the target (all earlier
   // baskets, not only the recent ones): repeat_offsets [B + 1] into repeat_product and
-  // repeat_features [n_repeat, 8] = purchase count, log1p(count), share of trips with it, weeks
+  // repeat_features [n_repeat, 9] = purchase count, log1p(count), share of trips with it, weeks
   // since last purchase, log1p of that, mean inter-purchase interval (weeks), its coefficient of
-  // variation, weeks since last / mean interval (how due it is).
+  // variation, weeks since last / mean interval (how due it is); then how the other shoppers buy
+  // it (ProductHabits, the customer's own baskets left out): 8 the share of its buyers in the
+  // training weeks who bought it again.
   std::vector<int64_t> repeat_offsets;
   std::vector<int32_t> repeat_product;
   std::vector<float> repeat_features;
@@ -227,6 +230,29 @@ void encode_temporal(int32_t date, int weekday, int hour, int32_t shop_week, int
 void encode_trip(int8_t mission_type, int8_t mission_focus, int8_t price_sensitivity,
                  int8_t basket_size, float* out48);
 
+// A product's purchases before the target, in time order: how many, the first and last purchase
+// weeks and the sum of squared intervals (weeks) between consecutive purchases.
+struct RepeatStats {
+  int32_t count = 0;
+  int32_t first_week = 0, last_week = 0;
+  double sum_sq_intervals = 0;
+};
+// The 8 repeat features (Batch::repeat_features) of one product bought before the target.
+void repeat_features(const RepeatStats& stats, int32_t n_trips, int32_t target_week, float* out8);
+
+// How every product is bought across shoppers in the training weeks: the product half of the
+// repeat features (8), which tells a staple that people buy again from a one-off even when one
+// customer bought both once. Counted per basket (a product twice in a basket counts once).
+struct ProductHabits {
+  std::vector<int32_t> buyers;     // per product: card holders with a training-week basket of it
+  std::vector<int32_t> repeaters;  // ... with two or more
+  // Feature 8 for a customer `own` of whose training-week baskets hold the product: the share of
+  // its other buyers who bought it again, (repeaters + 1/2) / (buyers + 1). The customer's own
+  // purchases are left out, so a training sample's target never counts towards its features.
+  float repeat_share(int32_t product, int32_t own) const;
+};
+ProductHabits product_habits(const Store& store, const SplitInfo& split);
+
 // T4 through features::PriceEncoder (internal: price_inputs.h).
 class PriceInputs;
 
@@ -250,6 +276,7 @@ class TensorSources {
   int32_t n_products() const { return static_cast<int32_t>(store_.n_products()); }
   int32_t n_stores() const { return static_cast<int32_t>(store_.n_stores()); }
   const SplitInfo& split() const { return split_; }
+  const ProductHabits& habits() const { return habits_; }
 
   TensorSources(Store store, PrepareConfig config);
 
@@ -268,17 +295,8 @@ class TensorSources {
   // Store and week of each entry of store.customer_baskets (4 bytes a customer basket).
   std::vector<int16_t> trip_store_, trip_week_;
   std::unique_ptr<PriceInputs> prices_;
+  ProductHabits habits_;
 };
-
-// A product's purchases before the target, in time order: how many, the first and last purchase
-// weeks and the sum of squared intervals (weeks) between consecutive purchases.
-struct RepeatStats {
-  int32_t count = 0;
-  int32_t first_week = 0, last_week = 0;
-  double sum_sq_intervals = 0;
-};
-// The 8 repeat features (Batch::repeat_features) of one product bought before the target.
-void repeat_features(const RepeatStats& stats, int32_t n_trips, int32_t target_week, float* out8);
 
 // ---------------------------------------------------------------------------------------------
 // Batcher and loader

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "prepare/prepare_fixture.h"
 
@@ -198,6 +199,47 @@ TEST(Tensors, HistoryAndRepeatFeaturesUseOnlyEarlierBaskets) {
       }
     }
   }
+}
+
+// Feature 8 counts the other shoppers' training-week baskets, by brute force over the store: the
+// sample's customer is left out, so a training target never counts towards its own features.
+TEST(Tensors, RepeatFeaturesSayHowOtherShoppersBuyTheProduct) {
+  const Assembled a(SampleKind::kNextBasket);
+  const Batch& b = a.batch;
+  const Store& store = a.sources->store();
+  const SplitInfo& split = a.sources->split();
+  std::map<int32_t, std::map<int32_t, int>> customer_with;  // customer -> product -> baskets
+  for (size_t basket = 0; basket < store.n_baskets(); ++basket) {
+    const int32_t c = store.basket_customer_id[basket];
+    if (c < 0 || split.split_of(store.basket_week_index[basket]) != 0) continue;
+    const auto products = store.basket_products(static_cast<int32_t>(basket));
+    for (int32_t p : std::set<int32_t>(products.begin(), products.end())) ++customer_with[c][p];
+  }
+  int checked = 0, repeats_left_out = 0;
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    const int32_t c = b.customer[i];
+    for (auto k = static_cast<size_t>(b.repeat_offsets[i]);
+         k < static_cast<size_t>(b.repeat_offsets[i + 1]); ++k) {
+      const int32_t p = b.repeat_product[k];
+      int buyers = 0, repeaters = 0, own = 0;
+      for (const auto& [customer, products] : customer_with) {
+        const auto it = products.find(p);
+        if (it == products.end()) continue;
+        if (customer == c) {
+          own = it->second;
+          continue;
+        }
+        ++buyers;
+        repeaters += it->second >= 2;
+      }
+      EXPECT_FLOAT_EQ(b.repeat_features[k * kRepeatDims + 8],
+                      static_cast<float>((repeaters + 0.5) / (buyers + 1.0)));
+      repeats_left_out += own >= 2;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100);
+  EXPECT_GT(repeats_left_out, 0);
 }
 
 TEST(Tensors, ColdStartCustomersGetSegmentOnlyT1) {
