@@ -11,6 +11,11 @@ torch::Tensor signed_log1p(const torch::Tensor& x) {
   return torch::sign(x) * torch::log1p(torch::abs(x));
 }
 
+// Repeat features the score reads: the customer's own history, plus the product's habits.
+int64_t repeat_inputs_of(const ModelConfig& config) {
+  return config.product_habits ? prepare::kRepeatDims : prepare::kPersonalRepeatDims;
+}
+
 torch::nn::Linear head(int64_t d_model, int32_t n_classes) {
   return torch::nn::Linear(d_model, std::max<int64_t>(1, n_classes));
 }
@@ -43,10 +48,11 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
   decoder_ =
       register_module("decoder", torch::nn::TransformerDecoder(torch::nn::TransformerDecoderOptions(
                                      decoder_layer, config.decoder_layers)));
-  repeat_ = register_module("repeat",
-                            torch::nn::Sequential(torch::nn::Linear(prepare::kRepeatDims + 1, 32),
-                                                  torch::nn::ReLU(), torch::nn::Linear(32, 1)));
-  repeat_linear_ = register_module("repeat_linear", torch::nn::Linear(prepare::kRepeatDims, 1));
+  const int64_t repeat_inputs = repeat_inputs_of(config);
+  repeat_ =
+      register_module("repeat", torch::nn::Sequential(torch::nn::Linear(repeat_inputs + 1, 32),
+                                                      torch::nn::ReLU(), torch::nn::Linear(32, 1)));
+  repeat_linear_ = register_module("repeat_linear", torch::nn::Linear(repeat_inputs, 1));
   price_coef_ = register_module("price_coef", torch::nn::Linear(d, kScoreFeatures));
   repeat_price_coef_ = register_module("repeat_price_coef", torch::nn::Linear(d, kScoreFeatures));
   price_scale_ = register_module("price_scale", torch::nn::Linear(d, kScoreFeatures));
@@ -209,7 +215,8 @@ BasketOutputs BasketModelImpl::forward(const BatchTensors& batch) {
     // product's explore score, so it decides how much global popularity and taste still matter
     // once the customer's own habit is known.
     const torch::Tensor explore = scores.index({batch.repeat_sample, batch.repeat_product});
-    const torch::Tensor features = signed_log1p(batch.repeat_features);
+    const torch::Tensor features =
+        signed_log1p(batch.repeat_features.slice(1, 0, repeat_inputs_of(config_)));
     const torch::Tensor repeat =
         (repeat_->forward(torch::cat({features, explore.unsqueeze(1)}, 1)) +
          repeat_linear_->forward(features))

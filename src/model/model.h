@@ -44,6 +44,10 @@ struct ModelConfig {
   // sub-commodity), "both" (each per product) or "none" (docs/decisions.md has the
   // measurements). Checkpoints from before the key: "both".
   std::string product_price_scale = "group";
+  // 1: a repeat product's score also sees how the other shoppers buy it in the training weeks
+  // (Batch::repeat_features 8: the share of its buyers who bought it again); 0: the customer's
+  // own history of it only, as checkpoints from before the key.
+  int64_t product_habits = 1;
   int64_t d_model = 64;        // width of every hidden vector
   int64_t n_heads = 4;         // attention heads (d_model must divide by it)
   int64_t encoder_layers = 2;  // history encoder depth

@@ -10,6 +10,7 @@ template <typename Visit>
 void visit_fields(ModelConfig& c, Visit&& visit) {
   visit("encoder", c.encoder);
   visit("product_price_scale", c.product_price_scale);
+  visit("product_habits", c.product_habits);
   visit("d_model", c.d_model);
   visit("n_heads", c.n_heads);
   visit("encoder_layers", c.encoder_layers);
@@ -82,6 +83,8 @@ ModelConfig ModelConfig::from_json(const Json& j) {
   ModelConfig c;
   // Checkpoints written before the key scaled both price features per product.
   if (!j.contains("product_price_scale")) c.product_price_scale = "both";
+  // ... and saw only the customer's own history of a repeat product.
+  if (!j.contains("product_habits")) c.product_habits = 0;
   auto read = [&](const char* key, auto& field) {
     if (j.contains(key)) j.at(key).get_to(field);
   };
@@ -101,6 +104,9 @@ void ModelConfig::validate() const {
         "[model] product_price_scale: expected \"relative\", \"group\", \"group-both\", "
         "\"both\" or \"none\", got \"{}\"",
         product_price_scale);
+  }
+  if (product_habits != 0 && product_habits != 1) {
+    fail("[model] product_habits: expected 0 or 1, got {}", product_habits);
   }
   if (d_model < 4 || n_heads < 1 || d_model % n_heads != 0) {
     fail("[model] d_model ({}) must be at least 4 and divisible by n_heads ({})", d_model, n_heads);

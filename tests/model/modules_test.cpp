@@ -131,7 +131,7 @@ TEST(BasketModel, RepeatHistoryMovesOnlyItsOwnProductsScore) {
   prepare::Batch batch = random_batch({});
   batch.repeat_offsets = {0, 1, 1, 1, 1};
   batch.repeat_product = {11};
-  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f};
+  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f, 0.4f};
   const torch::Tensor with = model->forward(to_tensors(batch, config)).product_logits;
   batch.repeat_offsets = {0, 0, 0, 0, 0};
   batch.repeat_product.clear();
@@ -403,6 +403,42 @@ TEST(ModelConfig, ProductPriceScaleIsCheckedAndOldCheckpointsKeepScalingBoth) {
   EXPECT_EQ(ModelConfig::from_section(group.section("model")).product_price_scale, "group");
   Config both = Config::parse("[model]\nproduct_price_scale = \"group-both\"\n", "both.toml");
   EXPECT_EQ(ModelConfig::from_section(both.section("model")).product_price_scale, "group-both");
+}
+
+// product_habits: 1 by default, 0 for checkpoints from before the key; with 0 the repeat score
+// reads only the customer's own history (features 0-7), with 1 the product's habit (8) too.
+TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
+  EXPECT_EQ(ModelConfig{}.product_habits, 1);
+  Json old = tiny_config().to_json();
+  old.erase("product_habits");
+  EXPECT_EQ(ModelConfig::from_json(old).product_habits, 0);
+  Config bad = Config::parse("[model]\nproduct_habits = 2\n", "bad.toml");
+  EXPECT_THROW(ModelConfig::from_section(bad.section("model")), Error);
+
+  prepare::Batch batch = random_batch({});
+  batch.repeat_offsets = {0, 1, 1, 1, 1};
+  batch.repeat_product = {11};
+  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f, 0.4f};
+  for (int64_t habits : {0, 1}) {
+    ModelConfig config = tiny_config();
+    config.product_habits = habits;
+    torch::manual_seed(4);
+    BasketModel model(config);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    const torch::Tensor before = model->forward(to_tensors(batch, config)).product_logits;
+    prepare::Batch staple = batch;
+    staple.repeat_features[8] = 0.9f;  // a staple: most of its buyers bought it again
+    const torch::Tensor after = model->forward(to_tensors(staple, config)).product_logits;
+    const float moved = (after - before).abs().max().item<float>();
+    if (habits == 0) {
+      EXPECT_EQ(moved, 0.0f);
+    } else {
+      EXPECT_GT((after[0][11] - before[0][11]).abs().item<float>(), 0.0f);
+      after[0][11] = before[0][11];
+      EXPECT_LT((after - before).abs().max().item<float>(), 1e-6f);
+    }
+  }
 }
 
 }  // namespace
