@@ -253,6 +253,15 @@ struct ProductHabits {
 };
 ProductHabits product_habits(const Store& store, const SplitInfo& split);
 
+// A customer's training-week baskets holding each product, once per basket: own[p] counts them,
+// touched lists each product on its first count. Callers zero own and seen_in (the last basket
+// + 1 that counted a product) over touched before the next customer.
+struct TrainingBasketCounts {
+  std::vector<int32_t> own, seen_in, touched;
+  void count(const Store& store, const SplitInfo& split, int32_t customer);
+  void clear();
+};
+
 // T4 through features::PriceEncoder (internal: price_inputs.h).
 class PriceInputs;
 
@@ -276,7 +285,6 @@ class TensorSources {
   int32_t n_products() const { return static_cast<int32_t>(store_.n_products()); }
   int32_t n_stores() const { return static_cast<int32_t>(store_.n_stores()); }
   const SplitInfo& split() const { return split_; }
-  const ProductHabits& habits() const { return habits_; }
 
   TensorSources(Store store, PrepareConfig config);
 

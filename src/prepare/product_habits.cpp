@@ -10,15 +10,38 @@ namespace retailsim::prepare {
 
 namespace {
 
-// Per-thread counts, and the current customer's: baskets holding each product, the last basket
-// (+1) that counted it (a product twice in a basket counts once) and the products touched.
+// Per-thread counts, and the current customer's.
 struct Counts {
-  std::vector<int32_t> buyers, repeaters, own, seen_in, touched;
-  explicit Counts(size_t n_products)
-      : buyers(n_products), repeaters(n_products), own(n_products), seen_in(n_products) {}
+  std::vector<int32_t> buyers, repeaters;
+  TrainingBasketCounts customer;
+  explicit Counts(size_t n_products) : buyers(n_products), repeaters(n_products) {}
 };
 
 }  // namespace
+
+void TrainingBasketCounts::count(const Store& store, const SplitInfo& split, int32_t customer) {
+  if (own.size() < store.n_products()) {
+    own.resize(store.n_products());
+    seen_in.resize(store.n_products());
+  }
+  for (int32_t basket : store.baskets_of_customer(customer)) {
+    if (split.split_of(store.basket_week_index[static_cast<size_t>(basket)]) != 0) continue;
+    for (int32_t p : store.basket_products(basket)) {
+      const auto i = static_cast<size_t>(p);
+      if (seen_in[i] == basket + 1) continue;
+      seen_in[i] = basket + 1;
+      if (own[i]++ == 0) touched.push_back(p);
+    }
+  }
+}
+
+void TrainingBasketCounts::clear() {
+  for (int32_t p : touched) {
+    own[static_cast<size_t>(p)] = 0;
+    seen_in[static_cast<size_t>(p)] = 0;
+  }
+  touched.clear();
+}
 
 ProductHabits product_habits(const Store& store, const SplitInfo& split) {
   const size_t P = store.n_products();
@@ -26,22 +49,13 @@ ProductHabits product_habits(const Store& store, const SplitInfo& split) {
   tbb::parallel_for(tbb::blocked_range<size_t>(0, store.n_customers(), 256), [&](const auto& r) {
     Counts& c = counts.local();
     for (size_t customer = r.begin(); customer < r.end(); ++customer) {
-      for (int32_t basket : store.baskets_of_customer(static_cast<int32_t>(customer))) {
-        if (split.split_of(store.basket_week_index[static_cast<size_t>(basket)]) != 0) continue;
-        for (int32_t p : store.basket_products(basket)) {
-          const auto i = static_cast<size_t>(p);
-          if (c.seen_in[i] == basket + 1) continue;
-          c.seen_in[i] = basket + 1;
-          if (c.own[i]++ == 0) c.touched.push_back(p);
-        }
-      }
-      for (int32_t p : c.touched) {
+      c.customer.count(store, split, static_cast<int32_t>(customer));
+      for (int32_t p : c.customer.touched) {
         const auto i = static_cast<size_t>(p);
         ++c.buyers[i];
-        if (c.own[i] >= 2) ++c.repeaters[i];
-        c.own[i] = 0;
+        if (c.customer.own[i] >= 2) ++c.repeaters[i];
       }
-      c.touched.clear();
+      c.customer.clear();
     }
   });
   ProductHabits h;

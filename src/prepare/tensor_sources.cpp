@@ -167,8 +167,8 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
     std::vector<RepeatStats> stats;  // per product, all zero between samples
     std::vector<int32_t> touched;
     // The customer's training-week baskets holding each product (ProductHabits leaves them
-    // out), the last basket (+1) that counted it and the products counted; zero between samples.
-    std::vector<int32_t> own, seen_in, own_touched;
+    // out); zero between samples.
+    TrainingBasketCounts own;
   };
   thread_local Scratch scratch;
   batch.history_offsets.assign(1, 0);
@@ -214,22 +214,7 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
     std::sort(touched.begin(), touched.end());
     // Every training-week basket of the customer, the target's and later ones included: what
     // the product half of the features must leave out.
-    std::vector<int32_t>& own = scratch.own;
-    std::vector<int32_t>& seen_in = scratch.seen_in;
-    if (own.size() < store_.n_products()) {
-      own.resize(store_.n_products());
-      seen_in.resize(store_.n_products());
-    }
-    for (int32_t h : store_.baskets_of_customer(samples.customer[r])) {
-      if (split_.split_of(store_.basket_week_index[static_cast<size_t>(h)]) != 0) continue;
-      for (int32_t p : store_.basket_products(h)) {
-        const auto i = static_cast<size_t>(p);
-        if (seen_in[i] == h + 1) continue;
-        if (seen_in[i] == 0) scratch.own_touched.push_back(p);
-        seen_in[i] = h + 1;
-        ++own[i];
-      }
-    }
+    scratch.own.count(store_, split_, samples.customer[r]);
     for (int32_t p : touched) {
       batch.repeat_product.push_back(p);
       const size_t at = batch.repeat_features.size();
@@ -237,14 +222,10 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
       float* out = batch.repeat_features.data() + at;
       repeat_features(stats[static_cast<size_t>(p)], static_cast<int32_t>(prior.size()),
                       samples.week[r], out);
-      out[kPersonalRepeatDims] = habits_.repeat_share(p, own[static_cast<size_t>(p)]);
+      out[kPersonalRepeatDims] = habits_.repeat_share(p, scratch.own.own[static_cast<size_t>(p)]);
       stats[static_cast<size_t>(p)] = RepeatStats{};
     }
-    for (int32_t p : scratch.own_touched) {
-      own[static_cast<size_t>(p)] = 0;
-      seen_in[static_cast<size_t>(p)] = 0;
-    }
-    scratch.own_touched.clear();
+    scratch.own.clear();
     batch.repeat_offsets.push_back(static_cast<int64_t>(batch.repeat_product.size()));
   }
 }
