@@ -71,6 +71,10 @@ std::vector<BatchArray> batch_arrays(const Batch& batch) {
     add(a, "repeat_features", batch.repeat_features,
         {batch.repeat_product.size(), static_cast<uint64_t>(kRepeatDims)},
         "count, log1p count, trip share, weeks since last, log1p, mean interval, cv, due");
+    add(a, "history_labels", batch.history_labels, {B, B ? batch.history_labels.size() / B : 0},
+        "counts of each label in the earlier baskets: blocks of BASKET_SIZE, "
+        "BASKET_PRICE_SENSITIVITY, BASKET_TYPE, BASKET_DOMINANT_MISSION, each as long as its "
+        "dictionary");
   }
   return a;
 }

@@ -4,6 +4,7 @@
 // that model code wraps with torch::from_blob, and that `retailsim export tensors` writes as .npy.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -97,7 +98,17 @@ struct Batch {
   // Auxiliary labels of the target basket [B]; -1 when unknown. Values are the store's
   // dictionary ids of BASKET_SIZE, BASKET_PRICE_SENSITIVITY, BASKET_TYPE, BASKET_DOMINANT_MISSION.
   std::vector<int8_t> basket_size, price_sensitivity, mission_type, mission_focus;
+
+  // How often each of those labels came up in the customer's baskets before the target (all of
+  // them, next-basket and store-visit samples) [B, label_values(store)]: one block per attribute
+  // in the order above, each as long as the store's dictionary; unknown labels are not counted.
+  std::vector<float> history_labels;
 };
+
+// The number of values of each basket attribute (BASKET_SIZE, BASKET_PRICE_SENSITIVITY,
+// BASKET_TYPE, BASKET_DOMINANT_MISSION): the sizes of the store's dictionaries, the blocks of
+// Batch::history_labels.
+std::array<int32_t, 4> label_values(const Store& store);
 
 // ---------------------------------------------------------------------------------------------
 // Configuration: the [prepare] section. Field comments are the user docs (docs/prepare.md).

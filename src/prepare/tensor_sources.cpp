@@ -161,6 +161,13 @@ void TensorSources::fill_items(Batch& batch, int b, int32_t basket) const {
   }
 }
 
+std::array<int32_t, 4> label_values(const Store& store) {
+  return {static_cast<int32_t>(store.basket_size_codes.size()),
+          static_cast<int32_t>(store.basket_price_sensitivity_codes.size()),
+          static_cast<int32_t>(store.basket_type_codes.size()),
+          static_cast<int32_t>(store.basket_mission_codes.size())};
+}
+
 void TensorSources::fill_history(Batch& batch, const Samples& samples,
                                  std::span<const int64_t> rows) const {
   struct Scratch {
@@ -174,10 +181,24 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
   batch.history_offsets.assign(1, 0);
   batch.history_item_offsets.assign(1, 0);
   batch.repeat_offsets.assign(1, 0);
-  for (int64_t row : rows) {
-    const auto r = static_cast<size_t>(row);
+  const std::array<int32_t, 4> values = label_values(store_);
+  const Column<int8_t>* labels[4] = {&store_.basket_size, &store_.basket_price_sensitivity,
+                                     &store_.basket_type, &store_.basket_mission};
+  const auto n_values = static_cast<size_t>(values[0] + values[1] + values[2] + values[3]);
+  batch.history_labels.assign(rows.size() * n_values, 0.0f);
+  for (size_t b = 0; b < rows.size(); ++b) {
+    const auto r = static_cast<size_t>(rows[b]);
     const auto prior = store_.baskets_of_customer(samples.customer[r])
                            .first(static_cast<size_t>(samples.history_count[r]));
+    float* counts = batch.history_labels.data() + b * n_values;
+    for (int32_t h : prior) {
+      int32_t block = 0;
+      for (int a = 0; a < 4; ++a) {
+        const int8_t v = (*labels[a])[static_cast<size_t>(h)];
+        if (v >= 0 && v < values[static_cast<size_t>(a)]) counts[block + v] += 1.0f;
+        block += values[static_cast<size_t>(a)];
+      }
+    }
     const size_t recent = std::min(prior.size(), static_cast<size_t>(config_.history_baskets));
     for (int32_t h : prior.last(recent)) {
       batch.history_week.push_back(store_.basket_week_index[static_cast<size_t>(h)]);

@@ -140,6 +140,10 @@ for kind in ["masked", "next", "store-visit"]:
         off = np.load(d + "/target_offsets.npy")
         assert off[0] == 0 and off[-1] == len(np.load(d + "/target_product.npy"))
         assert (np.diff(off) >= 2).all()
+    if kind != "masked":
+        # Label counts of the earlier baskets: a row per sample, counts, some of them non-zero.
+        h = np.load(d + "/history_labels.npy")
+        assert h.shape[0] == B and (h >= 0).all() and h.sum() > 0
     if kind == "store-visit":
         ns = np.load(d + "/next_store.npy")
         assert ns.min() >= 0 and ns.max() <= meta["n_stores"]

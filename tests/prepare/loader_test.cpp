@@ -18,6 +18,7 @@ void expect_same(const Batch& a, const Batch& b) {
   EXPECT_EQ(a.t3, b.t3);
   EXPECT_EQ(a.t4, b.t4);
   EXPECT_EQ(a.repeat_features, b.repeat_features);
+  EXPECT_EQ(a.history_labels, b.history_labels);
 }
 
 TEST(Loader, SameBatchesInPlanOrderWhateverTheThreadCount) {

@@ -110,6 +110,7 @@ TEST(PrepareStage, PlantedLateProductLeaksIntoNoEarlierInput) {
       EXPECT_EQ(x.history_product, y.history_product);
       EXPECT_EQ(x.repeat_product, y.repeat_product);
       EXPECT_EQ(x.repeat_features, y.repeat_features);
+      EXPECT_EQ(x.history_labels, y.history_labels) << kind_name(kind);
       if (kind != SampleKind::kMaskedBasket) {  // unmasked: the model's input is the item
         EXPECT_EQ(x.t2, y.t2);
       }

@@ -242,6 +242,47 @@ TEST(Tensors, RepeatFeaturesSayHowOtherShoppersBuyTheProduct) {
   EXPECT_GT(repeats_left_out, 0);
 }
 
+TEST(Tensors, HistoryLabelsCountEachLabelOverTheEarlierBaskets) {
+  for (SampleKind kind : {SampleKind::kNextBasket, SampleKind::kStoreVisit}) {
+    const Assembled a(kind);
+    const Batch& b = a.batch;
+    const Store& store = a.sources->store();
+    const std::array<int32_t, 4> values = label_values(store);
+    EXPECT_EQ(values[0], static_cast<int32_t>(store.basket_size_codes.size()));
+    const size_t n_values = static_cast<size_t>(values[0] + values[1] + values[2] + values[3]);
+    ASSERT_EQ(b.history_labels.size(), a.rows.size() * n_values);
+    const Column<int8_t>* columns[4] = {&store.basket_size, &store.basket_price_sensitivity,
+                                        &store.basket_type, &store.basket_mission};
+    int with_history = 0;
+    for (size_t i = 0; i < a.rows.size(); ++i) {
+      const auto r = static_cast<size_t>(a.rows[i]);
+      const auto prior = store.baskets_of_customer(a.samples.customer[r])
+                             .first(static_cast<size_t>(a.samples.history_count[r]));
+      std::vector<float> expected(n_values, 0.0f);
+      for (int32_t h : prior) {
+        size_t block = 0;
+        for (size_t k = 0; k < 4; ++k) {
+          const int8_t v = (*columns[k])[static_cast<size_t>(h)];
+          if (v >= 0) expected[block + static_cast<size_t>(v)] += 1;
+          block += static_cast<size_t>(values[k]);
+        }
+      }
+      const std::vector<float> got(
+          b.history_labels.begin() + static_cast<ptrdiff_t>(i * n_values),
+          b.history_labels.begin() + static_cast<ptrdiff_t>((i + 1) * n_values));
+      EXPECT_EQ(got, expected) << "sample " << i;
+      // Each attribute's block adds up to the earlier baskets with that label known.
+      float sizes = 0;
+      for (int32_t v = 0; v < values[0]; ++v) sizes += got[static_cast<size_t>(v)];
+      EXPECT_LE(sizes, static_cast<float>(prior.size()));
+      with_history += sizes > 0;
+    }
+    EXPECT_GT(with_history, 10);
+  }
+  // Masked-basket batches have no history and no counts.
+  EXPECT_TRUE(Assembled(SampleKind::kMaskedBasket).batch.history_labels.empty());
+}
+
 TEST(Tensors, ColdStartCustomersGetSegmentOnlyT1) {
   const Assembled a(SampleKind::kMaskedBasket);
   const Column<float> history(clean() / "features" / "customer_history" / "customer_history.npy");
