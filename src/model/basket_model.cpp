@@ -16,6 +16,12 @@ int64_t repeat_inputs_of(const ModelConfig& config) {
   return config.product_habits ? prepare::kRepeatDims : prepare::kPersonalRepeatDims;
 }
 
+// Classes of the auxiliary heads, in Batch::history_labels' order.
+std::array<int32_t, 4> label_counts_of(const ModelConfig& config) {
+  return {config.n_basket_sizes, config.n_price_sensitivities, config.n_mission_types,
+          config.n_mission_focuses};
+}
+
 torch::nn::Linear head(int64_t d_model, int32_t n_classes) {
   return torch::nn::Linear(d_model, std::max<int64_t>(1, n_classes));
 }
@@ -66,6 +72,14 @@ BasketModelImpl::BasketModelImpl(const ModelConfig& config)
   price_scale_bias_ =
       register_parameter("price_scale_bias", torch::zeros({n_products_, kScoreFeatures}));
   quantity_price_ = register_parameter("quantity_price", torch::zeros({2}));
+  if (config.label_history) {
+    const char* names[4] = {"size_label_prior", "sensitivity_label_prior", "type_label_prior",
+                            "focus_label_prior"};
+    for (size_t a = 0; a < 4; ++a) {
+      const int32_t n = label_counts_of(config)[a];
+      if (n > 0) label_prior_[a] = register_parameter(names[a], torch::eye(n));
+    }
+  }
   if (config.product_price_scale.starts_with("group")) {
     // "group": the own price's scale per sub-commodity; "group-both": both prices' scales.
     const int64_t n_groups = std::max<int64_t>(1, config.n_product_groups);
@@ -231,6 +245,23 @@ BasketOutputs BasketModelImpl::forward(const BatchTensors& batch) {
   out.price_sensitivity = sensitivity_head_->forward(out.user);
   out.mission_type = type_head_->forward(out.user);
   out.mission_focus = focus_head_->forward(out.user);
+  if (config_.label_history && batch.history_labels.defined()) {
+    // The customer's own habits: log((count + 1/2) / (trips + n/2)) of each label, mixed by the
+    // head's label_prior (uniform, and so without effect at identity, for a customer without
+    // earlier baskets).
+    torch::Tensor* heads[4] = {&out.basket_size, &out.price_sensitivity, &out.mission_type,
+                               &out.mission_focus};
+    int64_t at = 0;
+    for (size_t a = 0; a < 4; ++a) {
+      const int64_t n = label_counts_of(config_)[a];
+      if (n == 0) continue;
+      const torch::Tensor counts = batch.history_labels.slice(1, at, at + n);
+      const torch::Tensor shares =
+          (counts + 0.5) / (counts.sum(1, /*keepdim=*/true) + 0.5 * static_cast<double>(n));
+      *heads[a] = *heads[a] + torch::matmul(shares.log(), label_prior_[a].t());
+      at += n;
+    }
+  }
   return out;
 }
 

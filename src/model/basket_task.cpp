@@ -1,5 +1,7 @@
 // Training and validation of the basket model: the loss mix of [model] loss_* on next-basket
 // batches and the masked-basket cross-entropy on masked batches.
+#include <algorithm>
+
 #include "core/error.h"
 #include "model/losses.h"
 #include "model/tasks.h"
@@ -47,6 +49,47 @@ BasketTask::BasketTask(const ModelConfig& config, PriceFn prices, torch::Device 
   model_->to(device_);
 }
 
+std::array<std::vector<float>, 4> label_shift_weights(const Store& store,
+                                                      const prepare::Samples& next_basket,
+                                                      std::span<const int64_t> next_rows,
+                                                      const prepare::Samples& masked,
+                                                      std::span<const int64_t> masked_rows) {
+  const std::array<int32_t, 4> values = prepare::label_values(store);
+  const Column<int8_t>* labels[4] = {&store.basket_size, &store.basket_price_sensitivity,
+                                     &store.basket_type, &store.basket_mission};
+  std::array<std::vector<float>, 4> out;
+  for (size_t a = 0; a < 4; ++a) {
+    const auto n = static_cast<size_t>(values[a]);
+    std::vector<double> all(n, 0.0), targets(n, 0.0);
+    auto count = [&](std::vector<double>& into, int32_t basket) {
+      const int8_t v = (*labels[a])[static_cast<size_t>(basket)];
+      if (v >= 0 && static_cast<size_t>(v) < n) into[static_cast<size_t>(v)] += 1;
+    };
+    for (int64_t r : masked_rows) {
+      if (masked.history_count[static_cast<size_t>(r)] > 0)
+        count(all, masked.target_basket[static_cast<size_t>(r)]);
+    }
+    for (int64_t r : next_rows) count(targets, next_basket.target_basket[static_cast<size_t>(r)]);
+    double n_all = 0, n_targets = 0;
+    for (size_t v = 0; v < n; ++v) n_all += all[v], n_targets += targets[v];
+    out[a].assign(n, 1.0f);
+    for (size_t v = 0; v < n; ++v) {
+      if (targets[v] == 0 || n_all == 0) continue;
+      out[a][v] =
+          static_cast<float>(std::clamp((all[v] / n_all) / (targets[v] / n_targets), 0.1, 10.0));
+    }
+  }
+  return out;
+}
+
+void BasketTask::set_label_weights(const std::array<std::vector<float>, 4>& weights) {
+  label_weights_.clear();
+  for (const std::vector<float>& w : weights) {
+    label_weights_.push_back(w.empty() ? torch::Tensor()
+                                       : torch::tensor(w, torch::kFloat32).to(device_));
+  }
+}
+
 BatchTensors BasketTask::tensors(const prepare::Batch& batch) const {
   BatchTensors t = to_tensors(batch, config_, prices_);
   return device_.is_cpu() ? t : t.to(device_);
@@ -91,7 +134,7 @@ torch::Tensor BasketTask::next_basket_loss(const BatchTensors& t,
   add("auxiliary", w.auxiliary, [&] {
     return auxiliary_loss(
         {out.basket_size, out.price_sensitivity, out.mission_type, out.mission_focus},
-        {t.basket_size, t.price_sensitivity, t.mission_type, t.mission_focus});
+        {t.basket_size, t.price_sensitivity, t.mission_type, t.mission_focus}, label_weights_);
   });
   add("quantity", w.quantity, [&] {
     const torch::Tensor prices = t.price_features.defined()

@@ -69,6 +69,7 @@ BatchTensors BatchTensors::to(const torch::Device& device) const {
                            &out.price_sensitivity,
                            &out.mission_type,
                            &out.mission_focus,
+                           &out.history_labels,
                            &out.price_features}) {
     if (t->defined()) *t = t->to(device);
   }
@@ -179,6 +180,15 @@ BatchTensors to_tensors(const prepare::Batch& batch, const ModelConfig& config,
   t.price_sensitivity = labels(batch.price_sensitivity);
   t.mission_type = labels(batch.mission_type);
   t.mission_focus = labels(batch.mission_focus);
+  const int64_t n_labels = config.n_basket_sizes + config.n_price_sensitivities +
+                           config.n_mission_types + config.n_mission_focuses;
+  if (!batch.history_labels.empty()) {
+    if (static_cast<int64_t>(batch.history_labels.size()) != B * n_labels) {
+      fail("batch: history_labels has {} values, expected {} x {}", batch.history_labels.size(), B,
+           n_labels);
+    }
+    t.history_labels = floats(batch.history_labels, {B, n_labels});
+  }
 
   if (prices) {
     t.price_features = torch::empty({B, n_products, kPriceFeatures});

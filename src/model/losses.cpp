@@ -51,13 +51,18 @@ std::pair<torch::Tensor, torch::Tensor> copurchase_pairs(const torch::Tensor& ta
 }
 
 torch::Tensor auxiliary_loss(const std::vector<torch::Tensor>& logits,
-                             const std::vector<torch::Tensor>& labels) {
+                             const std::vector<torch::Tensor>& labels,
+                             const std::vector<torch::Tensor>& class_weights) {
   torch::Tensor total = torch::zeros({}, logits.front().options());
   for (size_t h = 0; h < logits.size(); ++h) {
     torch::Tensor known = (labels[h] >= 0) & (labels[h] < logits[h].size(1));
     if (!known.any().item<bool>()) continue;
+    auto options = torch::nn::functional::CrossEntropyFuncOptions();
+    if (h < class_weights.size() && class_weights[h].defined() &&
+        class_weights[h].size(0) == logits[h].size(1))
+      options.weight(class_weights[h]);
     total = total + torch::nn::functional::cross_entropy(logits[h].index({known}),
-                                                         labels[h].index({known}));
+                                                         labels[h].index({known}), options);
   }
   return total;
 }

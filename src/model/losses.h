@@ -35,9 +35,11 @@ std::pair<torch::Tensor, torch::Tensor> copurchase_pairs(const torch::Tensor& ta
                                                          const torch::Tensor& target_product);
 
 // Sum over heads of the mean cross-entropy over samples with a known label (label >= 0); a head
-// without known labels adds 0.
+// without known labels adds 0. `class_weights[h]`, when given and as long as the head's classes,
+// weighs head h's samples by their label (the weighted mean of torch's cross_entropy).
 torch::Tensor auxiliary_loss(const std::vector<torch::Tensor>& logits,
-                             const std::vector<torch::Tensor>& labels);
+                             const std::vector<torch::Tensor>& labels,
+                             const std::vector<torch::Tensor>& class_weights = {});
 
 // Poisson negative log-likelihood of counts (quantity - 1 >= 0) under log rates. Mean.
 torch::Tensor quantity_loss(const torch::Tensor& log_rate, const torch::Tensor& quantity);

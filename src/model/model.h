@@ -48,6 +48,15 @@ struct ModelConfig {
   // (Batch::repeat_features 8: the share of its buyers who bought it again); 0: the customer's
   // own history of it only, as checkpoints from before the key.
   int64_t product_habits = 1;
+  // 1: each auxiliary head (basket size, price sensitivity, mission type and focus) adds a learned
+  // linear map of the log shares of its labels among the customer's earlier baskets
+  // (Batch::history_labels) to its logits, starting as the shares themselves; 0: the heads read the
+  // user vector only, as checkpoints from before the key.
+  int64_t label_history = 1;
+  // 1: the auxiliary heads' training loss weighs each label by how much rarer it is among the
+  // next-basket targets than among all baskets (label_shift_weights in src/model/tasks.h: targets
+  // need min_target_items products); 0: every label weighs 1, as checkpoints from before the key.
+  int64_t label_reweight = 1;
   int64_t d_model = 64;        // width of every hidden vector
   int64_t n_heads = 4;         // attention heads (d_model must divide by it)
   int64_t encoder_layers = 2;  // history encoder depth

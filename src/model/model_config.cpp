@@ -11,6 +11,8 @@ void visit_fields(ModelConfig& c, Visit&& visit) {
   visit("encoder", c.encoder);
   visit("product_price_scale", c.product_price_scale);
   visit("product_habits", c.product_habits);
+  visit("label_history", c.label_history);
+  visit("label_reweight", c.label_reweight);
   visit("d_model", c.d_model);
   visit("n_heads", c.n_heads);
   visit("encoder_layers", c.encoder_layers);
@@ -85,6 +87,9 @@ ModelConfig ModelConfig::from_json(const Json& j) {
   if (!j.contains("product_price_scale")) c.product_price_scale = "both";
   // ... and saw only the customer's own history of a repeat product.
   if (!j.contains("product_habits")) c.product_habits = 0;
+  // ... and had heads over the user vector alone.
+  if (!j.contains("label_history")) c.label_history = 0;
+  if (!j.contains("label_reweight")) c.label_reweight = 0;
   auto read = [&](const char* key, auto& field) {
     if (j.contains(key)) j.at(key).get_to(field);
   };
@@ -107,6 +112,12 @@ void ModelConfig::validate() const {
   }
   if (product_habits != 0 && product_habits != 1) {
     fail("[model] product_habits: expected 0 or 1, got {}", product_habits);
+  }
+  if (label_history != 0 && label_history != 1) {
+    fail("[model] label_history: expected 0 or 1, got {}", label_history);
+  }
+  if (label_reweight != 0 && label_reweight != 1) {
+    fail("[model] label_reweight: expected 0 or 1, got {}", label_reweight);
   }
   if (d_model < 4 || n_heads < 1 || d_model % n_heads != 0) {
     fail("[model] d_model ({}) must be at least 4 and divisible by n_heads ({})", d_model, n_heads);

@@ -37,6 +37,10 @@ struct BatchTensors {
   torch::Tensor target_sample, target_product, target_quantity;
   torch::Tensor next_store;  // [B] store-visit target (n_stores = no trip)
   torch::Tensor basket_size, price_sensitivity, mission_type, mission_focus;  // [B], -1 unknown
+  // [B, n_basket_sizes + n_price_sensitivities + n_mission_types + n_mission_focuses]: how often
+  // each label came up in the customer's earlier baskets (prepare::Batch::history_labels);
+  // undefined when the batch has none (masked-basket batches).
+  torch::Tensor history_labels;
   torch::Tensor price_features;  // [B, n_products, 3]; undefined: regular prices everywhere
 
   // Multi-hot [B, n_products] of the next-basket targets.
@@ -151,6 +155,9 @@ class BasketModelImpl : public torch::nn::Module {
   // product_price_scale "group" / "group-both": the products' sub-commodities and each one's raw
   // own-price scale [n_groups] / raw scales of both prices [n_groups, kScoreFeatures].
   torch::Tensor product_group_, group_own_scale_;
+  // label_history: per head, [n_classes, n_classes] from the log shares of the customer's
+  // earlier labels to the head's logits (undefined for a head without classes).
+  std::array<torch::Tensor, 4> label_prior_;
 };
 TORCH_MODULE(BasketModel);
 

@@ -41,6 +41,19 @@ void blend_store_history(std::span<float> row, std::span<const float> trips, dou
 // "samples"): recall@10, ndcg@10, hit@10.
 Json ranking_sums(const torch::Tensor& logits, const BatchTensors& batch, int64_t k = 10);
 
+// Class weights of the auxiliary heads against the label shift of the next-basket targets: a
+// target needs [prepare] min_target_items products, so one-line baskets (nearly all small ones)
+// are rarely or never targets, while the shopper's next basket can be anything. Per attribute
+// (Batch::history_labels' order) and label: the label's share among every training-split basket
+// that follows an earlier one of its customer (the masked-basket rows with a history) over its
+// share among the next-basket training targets, clamped to [0.1, 10]; 1 for a label no target
+// has. Empty vectors for an attribute without labels.
+std::array<std::vector<float>, 4> label_shift_weights(const Store& store,
+                                                      const prepare::Samples& next_basket,
+                                                      std::span<const int64_t> next_rows,
+                                                      const prepare::Samples& masked,
+                                                      std::span<const int64_t> masked_rows);
+
 class BasketTask : public train::TrainTask {
  public:
   BasketTask(const ModelConfig& config, PriceFn prices, torch::Device device = torch::kCPU);
@@ -51,6 +64,9 @@ class BasketTask : public train::TrainTask {
   Json validate(train::BatchSource& source, int64_t max_batches) override;
   BasketModel& model() { return model_; }
   BatchTensors tensors(const prepare::Batch& batch) const;
+  // Weights of the auxiliary heads' labels in the training loss (label_shift_weights); none
+  // set: every label weighs 1.
+  void set_label_weights(const std::array<std::vector<float>, 4>& weights);
 
  private:
   torch::Tensor next_basket_loss(const BatchTensors& t, std::map<std::string, double>& parts);
@@ -59,6 +75,7 @@ class BasketTask : public train::TrainTask {
   PriceFn prices_;
   torch::Device device_;
   BasketModel model_;
+  std::vector<torch::Tensor> label_weights_;  // per head; undefined: uniform
 };
 
 class StoreVisitTask : public train::TrainTask {

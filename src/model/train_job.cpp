@@ -131,6 +131,12 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
       basket->model()->set_product_groups(
           std::vector<int64_t>(store.product_parent[0].begin(), store.product_parent[0].end()));
     }
+    if (model_config.label_reweight) {
+      basket->set_label_weights(label_shift_weights(
+          train_source.sources().store(), train_source.samples(kind), train_source.rows(kind),
+          train_source.samples(prepare::SampleKind::kMaskedBasket),
+          train_source.rows(prepare::SampleKind::kMaskedBasket)));
+    }
     task = std::move(basket);
   } else {
     std::vector<int64_t> counts(model_config.n_stores + 1, 0);

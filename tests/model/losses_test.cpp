@@ -78,6 +78,22 @@ TEST(Losses, AuxiliarySkipsUnknownLabels) {
               expected, 1e-6);
 }
 
+TEST(Losses, AuxiliaryWeighsEachLabelByItsClassWeight) {
+  const torch::Tensor head = torch::tensor({{2.0f, 0.0f}, {0.0f, 1.0f}, {1.0f, 1.0f}});
+  const torch::Tensor labels = torch::tensor({0, 0, 1}, torch::kInt64);
+  const double z0 = std::exp(2.0) + 1.0, z1 = 1.0 + std::exp(1.0);
+  const double nll[3] = {-std::log(std::exp(2.0) / z0), -std::log(1.0 / z1), std::log(2.0)};
+  // Label 0 weighs 0.5, label 1 weighs 3: a weighted mean over the samples.
+  const double expected = (0.5 * nll[0] + 0.5 * nll[1] + 3 * nll[2]) / (0.5 + 0.5 + 3);
+  EXPECT_NEAR(auxiliary_loss({head}, {labels}, {torch::tensor({0.5f, 3.0f})}).item<double>(),
+              expected, 1e-6);
+  // No weights, or weights of the wrong length: the plain mean.
+  const double plain = (nll[0] + nll[1] + nll[2]) / 3;
+  EXPECT_NEAR(auxiliary_loss({head}, {labels}).item<double>(), plain, 1e-6);
+  EXPECT_NEAR(auxiliary_loss({head}, {labels}, {torch::tensor({1.0f, 2.0f, 3.0f})}).item<double>(),
+              plain, 1e-6);
+}
+
 TEST(Losses, QuantityIsPoissonOnExtraUnits) {
   const torch::Tensor log_rate = torch::tensor({0.0f, static_cast<float>(std::log(2.0))});
   const torch::Tensor quantity = torch::tensor({1.0f, 3.0f});  // 0 and 2 units beyond the first

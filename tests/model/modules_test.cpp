@@ -441,5 +441,52 @@ TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
   }
 }
 
+TEST(ModelConfig, LabelHistoryAddsTheCustomersOwnLabelSharesToTheHeads) {
+  EXPECT_EQ(ModelConfig{}.label_history, 1);
+  EXPECT_EQ(ModelConfig{}.label_reweight, 1);
+  Json old = tiny_config().to_json();
+  old.erase("label_history");
+  old.erase("label_reweight");
+  EXPECT_EQ(ModelConfig::from_json(old).label_history, 0);
+  EXPECT_EQ(ModelConfig::from_json(old).label_reweight, 0);
+  for (const char* bad : {"[model]\nlabel_history = 2\n", "[model]\nlabel_reweight = -1\n"}) {
+    Config config = Config::parse(bad, "bad.toml");
+    EXPECT_THROW(ModelConfig::from_section(config.section("model")), Error) << bad;
+  }
+
+  prepare::Batch batch = random_batch({});
+  std::fill(batch.history_labels.begin(), batch.history_labels.end(), 0.0f);
+  const float sizes[3] = {0, 5, 1};  // sample 0: five M baskets and one L; sample 1: none
+  std::copy_n(sizes, 3, batch.history_labels.begin());
+  const float focus[3] = {2, 0, 0};  // sample 0's focus block: two of label 0
+  std::copy_n(focus, 3, batch.history_labels.begin() + 9);
+  BasketOutputs outs[2];
+  for (int64_t with : {0, 1}) {
+    ModelConfig config = tiny_config();
+    config.label_history = with;
+    torch::manual_seed(4);
+    BasketModel model(config);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    outs[with] = model->forward(to_tensors(batch, config));
+    // Without counts (store-visit batches built before the key, or a source without them) the
+    // heads read the user vector only.
+    prepare::Batch bare = batch;
+    bare.history_labels.clear();
+    EXPECT_TRUE(
+        torch::allclose(model->forward(to_tensors(bare, config)).basket_size, outs[0].basket_size));
+  }
+  // At initialisation the term is log((count + 1/2) / (trips + 3/2)) per label.
+  const torch::Tensor moved = outs[1].basket_size - outs[0].basket_size;
+  const torch::Tensor expected = torch::log(torch::tensor({0.5f, 5.5f, 1.5f}) / 7.5f);
+  EXPECT_TRUE(torch::allclose(moved[0], expected, 1e-5, 1e-6));
+  // A customer without earlier baskets: the same shift for every label, so the same argmax.
+  const torch::Tensor flat = moved[1] - moved[1][0];
+  EXPECT_LT(flat.abs().max().item<float>(), 1e-6f);
+  const torch::Tensor focus_moved = outs[1].mission_focus[0] - outs[0].mission_focus[0];
+  EXPECT_TRUE(torch::allclose(focus_moved, torch::log(torch::tensor({2.5f, 0.5f, 0.5f}) / 3.5f),
+                              1e-5, 1e-6));
+}
+
 }  // namespace
 }  // namespace retailsim::model

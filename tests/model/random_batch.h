@@ -104,6 +104,13 @@ inline prepare::Batch random_batch(const RandomBatchOptions& o) {
     b.mission_type.push_back(label());
     b.mission_focus.push_back(label());
   }
+  if (o.kind != SampleKind::kMaskedBasket) {
+    // Label counts of the earlier baskets (4 blocks of n_classes), from a stream of their own so
+    // the draws above stay as they were.
+    Rng counts = Rng::stream(o.seed, {41});
+    b.history_labels.resize(size_t(o.size) * 4 * size_t(o.n_classes));
+    for (float& x : b.history_labels) x = static_cast<float>(counts.below(6));
+  }
   return b;
 }
 
