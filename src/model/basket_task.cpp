@@ -55,8 +55,7 @@ std::array<std::vector<float>, 4> label_shift_weights(const Store& store,
                                                       const prepare::Samples& masked,
                                                       std::span<const int64_t> masked_rows) {
   const std::array<int32_t, 4> values = prepare::label_values(store);
-  const Column<int8_t>* labels[4] = {&store.basket_size, &store.basket_price_sensitivity,
-                                     &store.basket_type, &store.basket_mission};
+  const std::array<const Column<int8_t>*, 4> labels = prepare::label_columns(store);
   std::array<std::vector<float>, 4> out;
   for (size_t a = 0; a < 4; ++a) {
     const auto n = static_cast<size_t>(values[a]);

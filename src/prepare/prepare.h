@@ -109,6 +109,8 @@ struct Batch {
 // BASKET_TYPE, BASKET_DOMINANT_MISSION): the sizes of the store's dictionaries, the blocks of
 // Batch::history_labels.
 std::array<int32_t, 4> label_values(const Store& store);
+// The store's columns of those four labels, in the same order.
+std::array<const Column<int8_t>*, 4> label_columns(const Store& store);
 
 // ---------------------------------------------------------------------------------------------
 // Configuration: the [prepare] section. Field comments are the user docs (docs/prepare.md).

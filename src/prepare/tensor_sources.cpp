@@ -168,6 +168,11 @@ std::array<int32_t, 4> label_values(const Store& store) {
           static_cast<int32_t>(store.basket_mission_codes.size())};
 }
 
+std::array<const Column<int8_t>*, 4> label_columns(const Store& store) {
+  return {&store.basket_size, &store.basket_price_sensitivity, &store.basket_type,
+          &store.basket_mission};
+}
+
 void TensorSources::fill_history(Batch& batch, const Samples& samples,
                                  std::span<const int64_t> rows) const {
   struct Scratch {
@@ -182,8 +187,7 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
   batch.history_item_offsets.assign(1, 0);
   batch.repeat_offsets.assign(1, 0);
   const std::array<int32_t, 4> values = label_values(store_);
-  const Column<int8_t>* labels[4] = {&store_.basket_size, &store_.basket_price_sensitivity,
-                                     &store_.basket_type, &store_.basket_mission};
+  const std::array<const Column<int8_t>*, 4> labels = label_columns(store_);
   const auto n_values = static_cast<size_t>(values[0] + values[1] + values[2] + values[3]);
   batch.history_labels.assign(rows.size() * n_values, 0.0f);
   for (size_t b = 0; b < rows.size(); ++b) {

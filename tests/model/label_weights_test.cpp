@@ -22,8 +22,7 @@ TEST(LabelShiftWeights, WeighedTargetsHaveTheLabelsOfAllFollowingBaskets) {
                              masked_rows = masked.rows_of_split(0);
   const auto weights = label_shift_weights(store, next, next_rows, masked, masked_rows);
 
-  const Column<int8_t>* columns[4] = {&store.basket_size, &store.basket_price_sensitivity,
-                                      &store.basket_type, &store.basket_mission};
+  const auto columns = prepare::label_columns(store);
   const std::array<int32_t, 4> values = prepare::label_values(store);
   for (size_t a = 0; a < 4; ++a) {
     const auto n = static_cast<size_t>(values[a]);

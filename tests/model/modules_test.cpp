@@ -407,6 +407,15 @@ TEST(ModelConfig, ProductPriceScaleIsCheckedAndOldCheckpointsKeepScalingBoth) {
 
 // product_habits: 1 by default, 0 for checkpoints from before the key; with 0 the repeat score
 // reads only the customer's own history (features 0-7), with 1 the product's habit (8) too.
+// A basket model of `config` from a fixed seed, in eval mode: two configs that differ only in a
+// key start from the same weights wherever their parameters agree.
+BasketModel seeded_eval_model(const ModelConfig& config) {
+  torch::manual_seed(4);
+  BasketModel model(config);
+  model->eval();
+  return model;
+}
+
 TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
   EXPECT_EQ(ModelConfig{}.product_habits, 1);
   Json old = tiny_config().to_json();
@@ -422,9 +431,7 @@ TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
   for (int64_t habits : {0, 1}) {
     ModelConfig config = tiny_config();
     config.product_habits = habits;
-    torch::manual_seed(4);
-    BasketModel model(config);
-    model->eval();
+    BasketModel model = seeded_eval_model(config);
     torch::NoGradGuard no_grad;
     const torch::Tensor before = model->forward(to_tensors(batch, config)).product_logits;
     prepare::Batch staple = batch;
@@ -464,9 +471,7 @@ TEST(ModelConfig, LabelHistoryAddsTheCustomersOwnLabelSharesToTheHeads) {
   for (int64_t with : {0, 1}) {
     ModelConfig config = tiny_config();
     config.label_history = with;
-    torch::manual_seed(4);
-    BasketModel model(config);
-    model->eval();
+    BasketModel model = seeded_eval_model(config);
     torch::NoGradGuard no_grad;
     outs[with] = model->forward(to_tensors(batch, config));
     // Without counts (store-visit batches built before the key, or a source without them) the
