@@ -266,15 +266,6 @@ struct ProductHabits {
 };
 ProductHabits product_habits(const Store& store, const SplitInfo& split);
 
-// A customer's training-week baskets holding each product, once per basket: own[p] counts them,
-// touched lists each product on its first count. Callers zero own and seen_in (the last basket
-// + 1 that counted a product) over touched before the next customer.
-struct TrainingBasketCounts {
-  std::vector<int32_t> own, seen_in, touched;
-  void count(const Store& store, const SplitInfo& split, int32_t customer);
-  void clear();
-};
-
 // T4 through features::PriceEncoder (internal: price_inputs.h).
 class PriceInputs;
 

@@ -10,14 +10,14 @@ namespace retailsim::prepare {
 
 namespace {
 
-// Per-thread counts, and the current customer's.
-struct Counts {
-  std::vector<int32_t> buyers, repeaters;
-  TrainingBasketCounts customer;
-  explicit Counts(size_t n_products) : buyers(n_products), repeaters(n_products) {}
+// A customer's training-week baskets holding each product, once per basket: own[p] counts them,
+// touched lists each product on its first count; clear() zeroes own and seen_in (the last basket
+// + 1 that counted a product) over touched before the next customer.
+struct TrainingBasketCounts {
+  std::vector<int32_t> own, seen_in, touched;
+  void count(const Store& store, const SplitInfo& split, int32_t customer);
+  void clear();
 };
-
-}  // namespace
 
 void TrainingBasketCounts::count(const Store& store, const SplitInfo& split, int32_t customer) {
   if (own.size() < store.n_products()) {
@@ -42,6 +42,15 @@ void TrainingBasketCounts::clear() {
   }
   touched.clear();
 }
+
+// Per-thread counts, and the current customer's.
+struct Counts {
+  std::vector<int32_t> buyers, repeaters;
+  TrainingBasketCounts customer;
+  explicit Counts(size_t n_products) : buyers(n_products), repeaters(n_products) {}
+};
+
+}  // namespace
 
 ProductHabits product_habits(const Store& store, const SplitInfo& split) {
   const size_t P = store.n_products();

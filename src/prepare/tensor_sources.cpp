@@ -178,9 +178,9 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
   struct Scratch {
     std::vector<RepeatStats> stats;  // per product, all zero between samples
     std::vector<int32_t> touched;
-    // The customer's training-week baskets holding each product (ProductHabits leaves them
-    // out); zero between samples.
-    TrainingBasketCounts own;
+    // Per product: the customer's training-week baskets holding it (ProductHabits leaves them
+    // out) and the last of them (+1) that counted it; zero between samples.
+    std::vector<int32_t> own, seen_in;
   };
   thread_local Scratch scratch;
   batch.history_offsets.assign(1, 0);
@@ -194,15 +194,6 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
     const auto r = static_cast<size_t>(rows[b]);
     const auto prior = store_.baskets_of_customer(samples.customer[r])
                            .first(static_cast<size_t>(samples.history_count[r]));
-    float* counts = batch.history_labels.data() + b * n_values;
-    for (int32_t h : prior) {
-      int32_t block = 0;
-      for (int a = 0; a < 4; ++a) {
-        const int8_t v = (*labels[a])[static_cast<size_t>(h)];
-        if (v >= 0 && v < values[static_cast<size_t>(a)]) counts[block + v] += 1.0f;
-        block += values[static_cast<size_t>(a)];
-      }
-    }
     const size_t recent = std::min(prior.size(), static_cast<size_t>(config_.history_baskets));
     for (int32_t h : prior.last(recent)) {
       batch.history_week.push_back(store_.basket_week_index[static_cast<size_t>(h)]);
@@ -219,11 +210,33 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
     // indexed by product (no sort of the purchases; only the distinct products are sorted).
     std::vector<RepeatStats>& stats = scratch.stats;
     std::vector<int32_t>& touched = scratch.touched;
-    if (stats.size() < store_.n_products()) stats.resize(store_.n_products());
+    std::vector<int32_t>& own = scratch.own;
+    std::vector<int32_t>& seen_in = scratch.seen_in;
+    if (stats.size() < store_.n_products()) {
+      stats.resize(store_.n_products());
+      own.resize(store_.n_products());
+      seen_in.resize(store_.n_products());
+    }
     touched.clear();
+    // A training-week basket counts once towards each product it holds.
+    auto count_own = [&](int32_t h, int32_t p) {
+      const auto i = static_cast<size_t>(p);
+      if (seen_in[i] == h + 1) return;
+      seen_in[i] = h + 1;
+      ++own[i];
+    };
+    float* counts = batch.history_labels.data() + b * n_values;
     for (int32_t h : prior) {
+      int32_t block = 0;
+      for (int a = 0; a < 4; ++a) {
+        const int8_t v = (*labels[a])[static_cast<size_t>(h)];
+        if (v >= 0 && v < values[static_cast<size_t>(a)]) counts[block + v] += 1.0f;
+        block += values[static_cast<size_t>(a)];
+      }
       const int32_t w = store_.basket_week_index[static_cast<size_t>(h)];
+      const bool training = split_.split_of(w) == 0;
       for (int32_t p : store_.basket_products(h)) {
+        if (training) count_own(h, p);
         RepeatStats& st = stats[static_cast<size_t>(p)];
         if (st.count == 0) {
           touched.push_back(p);
@@ -237,9 +250,15 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
       }
     }
     std::sort(touched.begin(), touched.end());
-    // Every training-week basket of the customer, the target's and later ones included: what
-    // the product half of the features must leave out.
-    scratch.own.count(store_, split_, samples.customer[r]);
+    // The product half of the features must leave out every training-week basket of the
+    // customer, the target's and later ones too; only the products bought before matter.
+    const auto all = store_.baskets_of_customer(samples.customer[r]);
+    for (int32_t h : all.subspan(prior.size())) {
+      if (split_.split_of(store_.basket_week_index[static_cast<size_t>(h)]) != 0) continue;
+      for (int32_t p : store_.basket_products(h)) {
+        if (stats[static_cast<size_t>(p)].count > 0) count_own(h, p);
+      }
+    }
     for (int32_t p : touched) {
       batch.repeat_product.push_back(p);
       const size_t at = batch.repeat_features.size();
@@ -247,10 +266,11 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
       float* out = batch.repeat_features.data() + at;
       repeat_features(stats[static_cast<size_t>(p)], static_cast<int32_t>(prior.size()),
                       samples.week[r], out);
-      out[kPersonalRepeatDims] = habits_.repeat_share(p, scratch.own.own[static_cast<size_t>(p)]);
+      out[kPersonalRepeatDims] = habits_.repeat_share(p, own[static_cast<size_t>(p)]);
       stats[static_cast<size_t>(p)] = RepeatStats{};
+      own[static_cast<size_t>(p)] = 0;
+      seen_in[static_cast<size_t>(p)] = 0;
     }
-    scratch.own.clear();
     batch.repeat_offsets.push_back(static_cast<int64_t>(batch.repeat_product.size()));
   }
 }
