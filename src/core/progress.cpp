@@ -65,6 +65,16 @@ double Progress::seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
+double Progress::rate() const {
+  double elapsed = seconds();
+  return elapsed > 0 ? static_cast<double>(done_ - skipped_) / elapsed : 0;
+}
+
+void Progress::skip(uint64_t n) {
+  skipped_ += n;
+  done_ += n;
+}
+
 void Progress::advance(uint64_t n) {
   done_ += n;
   if (style_ == Style::kSilent) return;
@@ -107,7 +117,7 @@ void Progress::render(bool final_line) {
   double elapsed = std::chrono::duration<double>(now - start_).count();
   double done = static_cast<double>(done_);
   double total = static_cast<double>(total_);
-  double rate = elapsed > 0 ? done / elapsed : 0;
+  double rate = elapsed > 0 ? (done - static_cast<double>(skipped_)) / elapsed : 0;
   std::string rate_text = amount(rate, unit_) + "/s";
   if (style_ == Style::kBar) {
     std::string line;

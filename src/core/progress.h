@@ -20,9 +20,14 @@ class Progress {
   Progress& operator=(const Progress&) = delete;
 
   void advance(uint64_t n = 1);
+  // Counts n units done before this run (a resumed job): they fill the bar and the share done,
+  // but not the rate, so the rate and the ETA are those of the work this run does.
+  void skip(uint64_t n);
   void set_total(uint64_t total) { total_ = total; }
   uint64_t done() const { return done_; }
   double seconds() const;
+  // Units per second this run has done (skipped units excluded).
+  double rate() const;
   // Prints the final line (once).
   void finish();
 
@@ -36,6 +41,7 @@ class Progress {
   std::string unit_;
   std::atomic<uint64_t> total_;
   std::atomic<uint64_t> done_{0};
+  std::atomic<uint64_t> skipped_{0};
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_render_;
   int last_log_decile_ = 0;

@@ -73,7 +73,7 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
   int64_t total_steps = 0;
   for (const Phase& p : config.phases) total_steps += p.epochs * epoch_batches(p);
   Progress progress(options.label, static_cast<uint64_t>(total_steps), "steps");
-  progress.advance(static_cast<uint64_t>(at.step));
+  progress.skip(static_cast<uint64_t>(at.step));
 
   auto validate = [&](int64_t max_batches, const char* kind) {
     module.eval();

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -33,6 +34,19 @@ TEST(Progress, CountsAdvancesFromManyThreads) {
   EXPECT_EQ(progress.done(), 8000u);
   progress.finish();
   progress.finish();  // idempotent
+}
+
+TEST(Progress, SkippedUnitsCountAsDoneButNotTowardsTheRate) {
+  Progress progress("resumed", 1'000'000, "steps");
+  progress.set_style(Progress::Style::kSilent);
+  progress.skip(900'000);
+  progress.advance(10);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(progress.done(), 900'010u);
+  // 10 steps in at least 20 ms: at most 500 steps/s; counting the skipped ones would give
+  // tens of millions.
+  EXPECT_GT(progress.rate(), 0.0);
+  EXPECT_LE(progress.rate(), 500.0);
 }
 
 }  // namespace
