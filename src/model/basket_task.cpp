@@ -1,6 +1,7 @@
 // Training and validation of the basket model: the loss mix of [model] loss_* on next-basket
 // batches and the masked-basket cross-entropy on masked batches.
 #include <algorithm>
+#include <cmath>
 
 #include "core/error.h"
 #include "model/losses.h"
@@ -81,6 +82,25 @@ std::array<std::vector<float>, 4> label_shift_weights(const Store& store,
   return out;
 }
 
+std::vector<float> customer_sample_weights(const prepare::Samples& samples,
+                                           std::span<const int64_t> rows, double power) {
+  std::vector<double> n;
+  for (int64_t row : rows) {
+    const auto c = static_cast<size_t>(samples.customer[static_cast<size_t>(row)]);
+    if (c >= n.size()) n.resize(c + 1, 0.0);
+    n[c] += 1;
+  }
+  double total = 0;
+  for (double count : n) total += count > 0 ? count * std::pow(count, -power) : 0.0;
+  std::vector<float> weights(n.size(), 1.0f);
+  for (size_t c = 0; c < n.size(); ++c) {
+    if (n[c] > 0)
+      weights[c] =
+          static_cast<float>(std::pow(n[c], -power) * static_cast<double>(rows.size()) / total);
+  }
+  return weights;
+}
+
 void BasketTask::set_label_weights(const std::array<std::vector<float>, 4>& weights) {
   label_weights_.clear();
   for (const std::vector<float>& w : weights) {
@@ -102,6 +122,7 @@ torch::Tensor BasketTask::masked_loss(const BatchTensors& t) {
 }
 
 torch::Tensor BasketTask::next_basket_loss(const BatchTensors& t,
+                                           const torch::Tensor& sample_weights,
                                            std::map<std::string, double>& parts) {
   const LossWeights& w = config_.loss;
   BasketOutputs out = model_->forward(t);
@@ -114,7 +135,7 @@ torch::Tensor BasketTask::next_basket_loss(const BatchTensors& t,
     total = total + weight * value;
   };
   add("focal", w.focal,
-      [&] { return focal_loss(out.product_logits, targets, config_.focal_gamma); });
+      [&] { return focal_loss(out.product_logits, targets, config_.focal_gamma, sample_weights); });
   add("bce", w.bce, [&] { return multilabel_bce_loss(out.product_logits, targets); });
   add("sampled_softmax", w.sampled_softmax, [&] {
     const auto options = torch::TensorOptions().dtype(torch::kInt64).device(device_);
@@ -122,7 +143,8 @@ torch::Tensor BasketTask::next_basket_loss(const BatchTensors& t,
         config_.n_negatives >= config_.n_products
             ? torch::arange(config_.n_products, options)
             : torch::randint(config_.n_products, {config_.n_negatives}, options);
-    return sampled_softmax_loss(out.product_logits, t.target_sample, t.target_product, negatives);
+    return sampled_softmax_loss(out.product_logits, t.target_sample, t.target_product, negatives,
+                                sample_weights);
   });
   add("contrastive", w.contrastive, [&] {
     auto [first, second] = copurchase_pairs(t.target_sample, t.target_product);
@@ -154,7 +176,16 @@ torch::Tensor BasketTask::loss(const prepare::Batch& batch, std::map<std::string
     return config_.loss.masked * value;
   }
   if (batch.kind != prepare::SampleKind::kNextBasket) fail("basket model: got a store-visit batch");
-  return next_basket_loss(t, parts);
+  torch::Tensor sample_weights;
+  if (!customer_weights_.empty()) {
+    std::vector<float> w(batch.customer.size(), 1.0f);
+    for (size_t b = 0; b < w.size(); ++b) {
+      const auto c = static_cast<size_t>(batch.customer[b]);
+      if (c < customer_weights_.size()) w[b] = customer_weights_[c];
+    }
+    sample_weights = torch::tensor(w, torch::kFloat32).to(device_);
+  }
+  return next_basket_loss(t, sample_weights, parts);
 }
 
 Json BasketTask::validate(train::BatchSource& source, int64_t max_batches) {

@@ -3,12 +3,15 @@
 
 namespace retailsim::model {
 
-torch::Tensor focal_loss(const torch::Tensor& logits, const torch::Tensor& targets, double gamma) {
+torch::Tensor focal_loss(const torch::Tensor& logits, const torch::Tensor& targets, double gamma,
+                         const torch::Tensor& sample_weights) {
   torch::Tensor log_p = torch::nn::functional::logsigmoid(logits);
   torch::Tensor log_not_p = torch::nn::functional::logsigmoid(-logits);
   torch::Tensor log_pt = targets * log_p + (1 - targets) * log_not_p;
   torch::Tensor pt = torch::exp(log_pt);
-  return (-torch::pow(1 - pt, gamma) * log_pt).mean();
+  torch::Tensor cells = -torch::pow(1 - pt, gamma) * log_pt;
+  if (!sample_weights.defined()) return cells.mean();
+  return (cells.mean(1) * sample_weights).sum() / torch::clamp_min(sample_weights.sum(), 1e-12);
 }
 
 torch::Tensor multilabel_bce_loss(const torch::Tensor& logits, const torch::Tensor& targets) {
@@ -16,13 +19,17 @@ torch::Tensor multilabel_bce_loss(const torch::Tensor& logits, const torch::Tens
 }
 
 torch::Tensor sampled_softmax_loss(const torch::Tensor& logits, const torch::Tensor& sample,
-                                   const torch::Tensor& positive, const torch::Tensor& negatives) {
+                                   const torch::Tensor& positive, const torch::Tensor& negatives,
+                                   const torch::Tensor& sample_weights) {
   if (positive.numel() == 0) return torch::zeros({}, logits.options());
   torch::Tensor rows = logits.index_select(0, sample);        // [M, N]
   torch::Tensor pos = rows.gather(1, positive.unsqueeze(1));  // [M, 1]
   torch::Tensor neg = rows.index_select(1, negatives);        // [M, K]
   neg = neg.masked_fill(negatives.unsqueeze(0) == positive.unsqueeze(1), -1e9);
-  return -torch::log_softmax(torch::cat({pos, neg}, 1), 1).select(1, 0).mean();
+  torch::Tensor nll = -torch::log_softmax(torch::cat({pos, neg}, 1), 1).select(1, 0);
+  if (!sample_weights.defined()) return nll.mean();
+  torch::Tensor w = sample_weights.index_select(0, sample);
+  return (nll * w).sum() / torch::clamp_min(w.sum(), 1e-12);
 }
 
 torch::Tensor contrastive_loss(const torch::Tensor& anchors, const torch::Tensor& partners,

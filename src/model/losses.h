@@ -11,7 +11,9 @@ namespace retailsim::model {
 
 // Focal loss (Lin et al. 2017) over independent sigmoids: mean of -(1 - p_t)^gamma log p_t, where
 // p_t is the probability given to the true label of each (sample, product).
-torch::Tensor focal_loss(const torch::Tensor& logits, const torch::Tensor& targets, double gamma);
+// `sample_weights` [B], when defined, weighs each sample's row (weighted mean over rows).
+torch::Tensor focal_loss(const torch::Tensor& logits, const torch::Tensor& targets, double gamma,
+                         const torch::Tensor& sample_weights = {});
 
 // Mean binary cross-entropy over every (sample, product).
 torch::Tensor multilabel_bce_loss(const torch::Tensor& logits, const torch::Tensor& targets);
@@ -20,9 +22,11 @@ torch::Tensor multilabel_bce_loss(const torch::Tensor& logits, const torch::Tens
 // against the scores of the `negatives` product ids (shared by the batch) in the same sample's row
 // of `logits` [B, n_products] (the full product scores: embedding, repeat and price terms). A
 // negative equal to the positive is masked out. Mean over positives; 0 without positives. With
-// every product as a negative this is the full multi-positive softmax.
+// every product as a negative this is the full multi-positive softmax. `sample_weights` [B], when
+// defined, weighs each positive by its sample's weight (weighted mean over positives).
 torch::Tensor sampled_softmax_loss(const torch::Tensor& logits, const torch::Tensor& sample,
-                                   const torch::Tensor& positive, const torch::Tensor& negatives);
+                                   const torch::Tensor& positive, const torch::Tensor& negatives,
+                                   const torch::Tensor& sample_weights = {});
 
 // Co-purchase contrastive (InfoNCE): anchor i should be closer (cosine / temperature) to its
 // co-purchased partner i than to the other anchors' partners. Mean over pairs; 0 without pairs.

@@ -57,6 +57,12 @@ struct ModelConfig {
   // next-basket targets than among all baskets (label_shift_weights in src/model/tasks.h: targets
   // need min_target_items products); 0: every label weighs 1, as checkpoints from before the key.
   int64_t label_reweight = 1;
+  // p: each next-basket training sample weighs n^-p in the product losses (focal, sampled
+  // softmax), n the number of its customer's training samples, normalised to a mean of 1 over the
+  // training samples (customer_sample_weights in src/model/tasks.h). 0: every sample weighs 1
+  // (a basket's weight: heavy shoppers dominate); 1: every customer weighs the same, as the
+  // evaluation's one case per customer does. Checkpoints from before the key: 0.
+  double customer_weight = 0.0;
   int64_t d_model = 64;        // width of every hidden vector
   int64_t n_heads = 4;         // attention heads (d_model must divide by it)
   int64_t encoder_layers = 2;  // history encoder depth

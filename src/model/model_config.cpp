@@ -13,6 +13,7 @@ void visit_fields(ModelConfig& c, Visit&& visit) {
   visit("product_habits", c.product_habits);
   visit("label_history", c.label_history);
   visit("label_reweight", c.label_reweight);
+  visit("customer_weight", c.customer_weight);
   visit("d_model", c.d_model);
   visit("n_heads", c.n_heads);
   visit("encoder_layers", c.encoder_layers);
@@ -90,6 +91,8 @@ ModelConfig ModelConfig::from_json(const Json& j) {
   // ... and had heads over the user vector alone.
   if (!j.contains("label_history")) c.label_history = 0;
   if (!j.contains("label_reweight")) c.label_reweight = 0;
+  // ... and weighed every training sample the same.
+  if (!j.contains("customer_weight")) c.customer_weight = 0.0;
   auto read = [&](const char* key, auto& field) {
     if (j.contains(key)) j.at(key).get_to(field);
   };
@@ -118,6 +121,9 @@ void ModelConfig::validate() const {
   }
   if (label_reweight != 0 && label_reweight != 1) {
     fail("[model] label_reweight: expected 0 or 1, got {}", label_reweight);
+  }
+  if (!(customer_weight >= 0.0 && customer_weight <= 1.0)) {
+    fail("[model] customer_weight: expected a power from 0 to 1, got {}", customer_weight);
   }
   if (d_model < 4 || n_heads < 1 || d_model % n_heads != 0) {
     fail("[model] d_model ({}) must be at least 4 and divisible by n_heads ({})", d_model, n_heads);

@@ -54,6 +54,12 @@ std::array<std::vector<float>, 4> label_shift_weights(const Store& store,
                                                       const prepare::Samples& masked,
                                                       std::span<const int64_t> masked_rows);
 
+// Weight of each customer's next-basket training samples ([model] customer_weight = power):
+// n^-power for a customer with n of the `rows`, scaled so that the rows' weights average 1;
+// indexed by customer id (1 for a customer without rows).
+std::vector<float> customer_sample_weights(const prepare::Samples& samples,
+                                           std::span<const int64_t> rows, double power);
+
 class BasketTask : public train::TrainTask {
  public:
   BasketTask(const ModelConfig& config, PriceFn prices, torch::Device device = torch::kCPU);
@@ -67,15 +73,20 @@ class BasketTask : public train::TrainTask {
   // Weights of the auxiliary heads' labels in the training loss (label_shift_weights); none
   // set: every label weighs 1.
   void set_label_weights(const std::array<std::vector<float>, 4>& weights);
+  // Weight of each customer's next-basket samples in the product losses (indexed by customer id);
+  // none set: every sample weighs 1.
+  void set_customer_weights(std::vector<float> weights) { customer_weights_ = std::move(weights); }
 
  private:
-  torch::Tensor next_basket_loss(const BatchTensors& t, std::map<std::string, double>& parts);
+  torch::Tensor next_basket_loss(const BatchTensors& t, const torch::Tensor& sample_weights,
+                                 std::map<std::string, double>& parts);
   torch::Tensor masked_loss(const BatchTensors& t);
   ModelConfig config_;
   PriceFn prices_;
   torch::Device device_;
   BasketModel model_;
   std::vector<torch::Tensor> label_weights_;  // per head; undefined: uniform
+  std::vector<float> customer_weights_;       // per customer id; empty: uniform
 };
 
 class StoreVisitTask : public train::TrainTask {

@@ -137,6 +137,10 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
           train_source.samples(prepare::SampleKind::kMaskedBasket),
           train_source.rows(prepare::SampleKind::kMaskedBasket)));
     }
+    if (model_config.customer_weight > 0) {
+      basket->set_customer_weights(customer_sample_weights(
+          train_source.samples(kind), train_source.rows(kind), model_config.customer_weight));
+    }
     task = std::move(basket);
   } else {
     std::vector<int64_t> counts(model_config.n_stores + 1, 0);

@@ -65,5 +65,24 @@ TEST(LabelShiftWeights, WeighedTargetsHaveTheLabelsOfAllFollowingBaskets) {
   EXPECT_LT(weights[0][code("L")], 1.0f);
 }
 
+TEST(CustomerSampleWeights, EveryCustomerWeighsTheSameAtPowerOne) {
+  Samples samples;
+  samples.customer = Column<int32_t>::from_values({4, 4, 4, 1, 2, 4});
+  const std::vector<int64_t> rows = {0, 1, 2, 3, 5};  // customer 4: 4 rows, customer 1: 1
+  const std::vector<float> equal = customer_sample_weights(samples, rows, 1.0);
+  ASSERT_EQ(equal.size(), 5u);
+  // n^-1 scaled to a mean of 1 over the 5 rows: 1/4 and 1 times 5 / 2.
+  EXPECT_NEAR(equal[4], 0.625, 1e-6);
+  EXPECT_NEAR(equal[1], 2.5, 1e-6);
+  EXPECT_EQ(equal[2], 1.0f);  // no row: untouched
+  EXPECT_EQ(equal[0], 1.0f);
+  EXPECT_NEAR(4 * equal[4], 1 * equal[1], 1e-6);  // each customer's rows weigh the same in all
+  // Power 0.5: 4^-0.5 and 1, scaled to 5 / (4 * 0.5 + 1).
+  const std::vector<float> root = customer_sample_weights(samples, rows, 0.5);
+  EXPECT_NEAR(root[4], 0.5 * 5 / 3, 1e-6);
+  EXPECT_NEAR(root[1], 5.0 / 3, 1e-6);
+  for (float w : customer_sample_weights(samples, rows, 0.0)) EXPECT_NEAR(w, 1.0f, 1e-6);
+}
+
 }  // namespace
 }  // namespace retailsim::model

@@ -94,6 +94,36 @@ TEST(Losses, AuxiliaryWeighsEachLabelByItsClassWeight) {
               plain, 1e-6);
 }
 
+TEST(Losses, FocalAndSoftmaxWeighEachSampleByItsWeight) {
+  const torch::Tensor logits = torch::tensor({{1.0f, -1.0f, 0.5f}, {0.0f, 2.0f, -0.5f}});
+  const torch::Tensor targets = torch::tensor({{1.0f, 0.0f, 0.0f}, {0.0f, 0.0f, 1.0f}});
+  const torch::Tensor row_means =
+      torch::stack({focal_loss(logits.slice(0, 0, 1), targets.slice(0, 0, 1), 2.0),
+                    focal_loss(logits.slice(0, 1, 2), targets.slice(0, 1, 2), 2.0)});
+  const torch::Tensor w = torch::tensor({3.0f, 1.0f});
+  EXPECT_NEAR(focal_loss(logits, targets, 2.0, w).item<double>(),
+              ((3 * row_means[0] + row_means[1]) / 4).item<double>(), 1e-6);
+  // Equal weights: the plain mean.
+  EXPECT_NEAR(focal_loss(logits, targets, 2.0, torch::tensor({2.0f, 2.0f})).item<double>(),
+              focal_loss(logits, targets, 2.0).item<double>(), 1e-6);
+
+  // Positives: sample 0 product 0, sample 1 products 1 and 2; every product a negative.
+  const torch::Tensor sample = torch::tensor({0, 1, 1}, torch::kInt64);
+  const torch::Tensor positive = torch::tensor({0, 1, 2}, torch::kInt64);
+  const torch::Tensor all = torch::arange(3, torch::kInt64);
+  auto one = [&](int64_t i) {
+    return sampled_softmax_loss(logits, sample.slice(0, i, i + 1), positive.slice(0, i, i + 1), all)
+        .item<double>();
+  };
+  // Each positive weighs its sample's weight: (3 a + b + c) / 5.
+  EXPECT_NEAR(sampled_softmax_loss(logits, sample, positive, all, w).item<double>(),
+              (3 * one(0) + one(1) + one(2)) / 5, 1e-6);
+  // A sample of weight 0 drops out.
+  EXPECT_NEAR(sampled_softmax_loss(logits, sample, positive, all, torch::tensor({0.0f, 1.0f}))
+                  .item<double>(),
+              (one(1) + one(2)) / 2, 1e-6);
+}
+
 TEST(Losses, QuantityIsPoissonOnExtraUnits) {
   const torch::Tensor log_rate = torch::tensor({0.0f, static_cast<float>(std::log(2.0))});
   const torch::Tensor quantity = torch::tensor({1.0f, 3.0f});  // 0 and 2 units beyond the first

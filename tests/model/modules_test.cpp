@@ -448,6 +448,22 @@ TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
   }
 }
 
+TEST(ModelConfig, CustomerWeightIsAPowerFromZeroToOne) {
+  EXPECT_EQ(ModelConfig{}.customer_weight, 0.0);
+  Config half = Config::parse("[model]\ncustomer_weight = 0.5\n", "half.toml");
+  EXPECT_EQ(ModelConfig::from_section(half.section("model")).customer_weight, 0.5);
+  Json json = tiny_config().to_json();
+  json["customer_weight"] = 1.0;
+  EXPECT_EQ(ModelConfig::from_json(json).customer_weight, 1.0);
+  json.erase("customer_weight");
+  EXPECT_EQ(ModelConfig::from_json(json).customer_weight, 0.0);
+  for (const char* bad :
+       {"[model]\ncustomer_weight = -0.5\n", "[model]\ncustomer_weight = 1.5\n"}) {
+    Config config = Config::parse(bad, "bad.toml");
+    EXPECT_THROW(ModelConfig::from_section(config.section("model")), Error) << bad;
+  }
+}
+
 TEST(ModelConfig, LabelHistoryAddsTheCustomersOwnLabelSharesToTheHeads) {
   EXPECT_EQ(ModelConfig{}.label_history, 1);
   EXPECT_EQ(ModelConfig{}.label_reweight, 1);
