@@ -65,9 +65,15 @@ double Progress::seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
+namespace {
+// Units per second of this run: units skipped (done before it) do not count.
+double rate_of(uint64_t done, uint64_t skipped, double elapsed) {
+  return elapsed > 0 ? static_cast<double>(done - skipped) / elapsed : 0;
+}
+}  // namespace
+
 double Progress::rate() const {
-  double elapsed = seconds();
-  return elapsed > 0 ? static_cast<double>(done_ - skipped_) / elapsed : 0;
+  return rate_of(done_, skipped_, seconds());
 }
 
 void Progress::skip(uint64_t n) {
@@ -117,7 +123,7 @@ void Progress::render(bool final_line) {
   double elapsed = std::chrono::duration<double>(now - start_).count();
   double done = static_cast<double>(done_);
   double total = static_cast<double>(total_);
-  double rate = elapsed > 0 ? (done - static_cast<double>(skipped_)) / elapsed : 0;
+  double rate = rate_of(done_, skipped_, elapsed);
   std::string rate_text = amount(rate, unit_) + "/s";
   if (style_ == Style::kBar) {
     std::string line;
