@@ -39,10 +39,14 @@ Json run_training(CommandContext& ctx, const TrainingRequest& request) {
   result.erase("curve");
   result.erase("validations");
   if (!skipped) {
-    spdlog::info(
-        "{} model: {} steps, best validation loss {:.5f}, took {}; report {}", request.model,
-        result.at("steps").get<int64_t>(), result.at("best_validation_loss").get<double>(),
-        human_duration(result.at("seconds").get<double>()), result.at("report").get<std::string>());
+    const std::string monitor = result.at("monitor");
+    const Json& best = result.at("best_validation");
+    spdlog::info("{} model: {} steps, best validation {} {}, took {}; report {}", request.model,
+                 result.at("steps").get<int64_t>(), monitor,
+                 best.contains(monitor) ? fmt::format("{:.5f}", best.at(monitor).get<double>())
+                                        : std::string("(none)"),
+                 human_duration(result.at("seconds").get<double>()),
+                 result.at("report").get<std::string>());
   }
   return result;
 }

@@ -68,6 +68,9 @@ class BasketTask : public train::TrainTask {
   // "loss": the mean next-basket focal + auxiliary loss (masked batches: their cross-entropy),
   // plus recall@10, ndcg@10 and basket-size accuracy of next-basket batches.
   Json validate(train::BatchSource& source, int64_t max_batches) override;
+  // Checkpoints are picked by ranking, not by the loss: on long histories the loss keeps falling
+  // for epochs after ndcg@10 peaked (docs/decisions.md).
+  std::string default_monitor() const override { return "ndcg@10"; }
   BasketModel& model() { return model_; }
   BatchTensors tensors(const prepare::Batch& batch) const;
   // Weights of the auxiliary heads' labels in the training loss (label_shift_weights); none

@@ -214,9 +214,14 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
   for (const Json& v : result.validations) {
     if (v.at("kind") == "full") last_full = v;
   }
+  // The full validation best.pt holds: the first best by the monitored figure.
   Json best_full = Json::object();
+  const bool higher = result.monitor != "loss";
   for (const Json& v : result.validations) {
-    if (v.at("kind") == "full" && (best_full.empty() || v.at("loss") < best_full.at("loss")))
+    if (v.at("kind") != "full" || !v.contains(result.monitor)) continue;
+    const double value = v.at(result.monitor).get<double>();
+    if (best_full.empty() || (higher ? value > best_full.at(result.monitor).get<double>()
+                                     : value < best_full.at(result.monitor).get<double>()))
       best_full = v;
   }
   Json summary = {{"model", which},
@@ -224,7 +229,7 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
                   {"epochs", result.epochs},
                   {"completed", result.completed},
                   {"stopped_early", result.stopped_early},
-                  {"best_validation_loss", result.best_validation},
+                  {"monitor", result.monitor},
                   {"best_validation", best_full},
                   {"last_validation", last_full},
                   {"test", test},

@@ -38,6 +38,10 @@ struct TrainConfig {
   int64_t checkpoint_every = 200;     // steps between `latest` checkpoints (also at each epoch end)
   int64_t max_batches_per_epoch = 0;  // caps an epoch (0: every sample once)
   int64_t full_val_batches = 0;       // batches of a full validation (0: the whole split)
+  // The full-validation figure that picks best.pt and drives early stopping: "loss" is lowered,
+  // any other figure the task reports (ndcg@10, recall@10, accuracy, mrr...) raised; "auto" is the
+  // task's choice (the world model's ndcg@10, the store-visit model's loss).
+  std::string monitor = "auto";
 
   // Reads [train]: phase keys are warmup_epochs, warmup_lr, warmup_mask_rate, main_*,
   // finetune_*; unknown keys and bad values are errors naming the key.
@@ -53,22 +57,32 @@ struct TrainConfig {
 double learning_rate(const Phase& phase, int64_t step, int64_t phase_steps, int64_t warmup_steps,
                      double min_lr_ratio);
 
-// Early stopping on a validation loss (lower is better).
+// Early stopping on one validation figure, its `monitor`: "loss" is better lower, any other
+// figure better higher.
 class EarlyStopping {
  public:
-  explicit EarlyStopping(int64_t patience) : patience_(patience) {}
-  // Records a validation loss; returns true when it is the best so far.
-  bool update(double loss);
+  explicit EarlyStopping(int64_t patience, std::string monitor = "loss");
+  // Records a validation figure; returns true when it is the best so far.
+  bool update(double value);
   bool should_stop() const { return bad_epochs_ >= patience_; }
   void reset_patience() { bad_epochs_ = 0; }
+  // The best figure so far (+inf for "loss", -inf otherwise, before any update).
   double best() const { return best_; }
+  bool has_best() const { return updates_ > 0; }
+  const std::string& monitor() const { return monitor_; }
+  bool higher_is_better() const { return monitor_ != "loss"; }
+  // Follows another figure; only before the first update.
+  void set_monitor(std::string monitor);
   Json to_json() const;
+  // A state saved before monitors existed followed the loss.
   void from_json(const Json& j);
 
  private:
   int64_t patience_;
+  std::string monitor_;
   int64_t bad_epochs_ = 0;
-  double best_ = 1e300;
+  int64_t updates_ = 0;
+  double best_;
 };
 
 // Where the trainer reads batches. An epoch's batches are a pure function of (epoch, phase): the

@@ -14,7 +14,7 @@ TrainConfig TrainConfig::from_section(const Section& section) {
   std::set<std::string, std::less<>> known = {
       "batch_size",       "weight_decay",          "grad_clip",         "warmup_steps",
       "min_lr_ratio",     "quick_val_every",       "quick_val_batches", "patience",
-      "checkpoint_every", "max_batches_per_epoch", "full_val_batches"};
+      "checkpoint_every", "max_batches_per_epoch", "full_val_batches",  "monitor"};
   c.batch_size = section.get_int("batch_size", c.batch_size);
   c.weight_decay = section.get_double("weight_decay", c.weight_decay);
   c.grad_clip = section.get_double("grad_clip", c.grad_clip);
@@ -26,6 +26,7 @@ TrainConfig TrainConfig::from_section(const Section& section) {
   c.checkpoint_every = section.get_int("checkpoint_every", c.checkpoint_every);
   c.max_batches_per_epoch = section.get_int("max_batches_per_epoch", c.max_batches_per_epoch);
   c.full_val_batches = section.get_int("full_val_batches", c.full_val_batches);
+  c.monitor = section.get_string("monitor", c.monitor);
   for (size_t i = 0; i < c.phases.size(); ++i) {
     const std::string prefix = kPhaseKeys[i];
     for (const char* suffix : {"_epochs", "_lr", "_mask_rate"}) known.insert(prefix + suffix);
@@ -58,7 +59,8 @@ Json TrainConfig::to_json() const {
           {"patience", patience},
           {"checkpoint_every", checkpoint_every},
           {"max_batches_per_epoch", max_batches_per_epoch},
-          {"full_val_batches", full_val_batches}};
+          {"full_val_batches", full_val_batches},
+          {"monitor", monitor}};
 }
 
 TrainConfig TrainConfig::from_json(const Json& j) {
@@ -79,6 +81,7 @@ TrainConfig TrainConfig::from_json(const Json& j) {
   c.checkpoint_every = j.at("checkpoint_every");
   c.max_batches_per_epoch = j.at("max_batches_per_epoch");
   c.full_val_batches = j.at("full_val_batches");
+  c.monitor = j.value("monitor", std::string("loss"));  // what runs before the key followed
   return c;
 }
 
@@ -95,6 +98,12 @@ void TrainConfig::validate() const {
   if (checkpoint_every < 1) fail("[train] checkpoint_every must be positive");
   if (max_batches_per_epoch < 0 || full_val_batches < 0) {
     fail("[train] max_batches_per_epoch and full_val_batches must be >= 0");
+  }
+  if (monitor.empty() || monitor == "batches" || monitor == "step" || monitor == "epoch") {
+    fail(
+        "[train] monitor must name a validation figure (loss, ndcg@10, recall@10, accuracy, "
+        "mrr...) or be \"auto\", got \"{}\"",
+        monitor);
   }
   for (const Phase& p : phases) {
     if (p.epochs < 0) fail("[train] {} epochs must be >= 0, got {}", p.name, p.epochs);

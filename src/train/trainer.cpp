@@ -1,9 +1,11 @@
 // The training loop: phases of epochs, AdamW with clipping and cosine decay, validation, early
 // stopping and checkpoints.
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
+#include "core/error.h"
 #include "core/progress.h"
 #include "train/trainer.h"
 
@@ -37,7 +39,8 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
   torch::optim::AdamW optimizer(module.parameters(),
                                 torch::optim::AdamWOptions(config.phases.front().learning_rate)
                                     .weight_decay(config.weight_decay));
-  EarlyStopping stopping(config.patience);
+  EarlyStopping stopping(config.patience,
+                         config.monitor == "auto" ? task.default_monitor() : config.monitor);
   TrainResult result;
   Position at;
 
@@ -59,6 +62,13 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
     at = {s.at("step"), s.at("phase"), s.at("epoch"), s.at("epoch_in_phase"),
           s.at("batch_in_epoch")};
     stopping.from_json(s.at("early_stopping"));
+    // The run goes on following the figure it started with; naming another one is an error.
+    if (config.monitor != "auto" && config.monitor != stopping.monitor()) {
+      fail(
+          "{}: the run follows the validation {} but [train] monitor is \"{}\": set it back to "
+          "\"{}\" (or \"auto\") to resume, or train without --resume",
+          latest.string(), stopping.monitor(), config.monitor, stopping.monitor());
+    }
     result.stopped_early = s.at("stopped_early");
     result.curve = s.at("curve");
     result.validations = s.at("validations");
@@ -87,7 +97,26 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
     v["epoch"] = at.epoch;
     v["kind"] = kind;
     result.validations.push_back(v);
-    return v.at("loss").get<double>();
+    return v;
+  };
+  // The monitored figure of a full validation. Under "auto", a task whose figure is missing from
+  // the first one (no next-basket samples in a tiny validation split) falls back to the loss.
+  auto monitored = [&](const Json& v) {
+    if (!v.contains(stopping.monitor()) && config.monitor == "auto" && !stopping.has_best()) {
+      spdlog::warn("{}: the validation has no {}; best.pt and early stopping follow the loss",
+                   options.label, stopping.monitor());
+      stopping.set_monitor("loss");
+    }
+    if (!v.contains(stopping.monitor()) || !v.at(stopping.monitor()).is_number()) {
+      std::vector<std::string> figures;
+      for (const auto& [key, value] : v.items()) {
+        if (value.is_number() && key != "step" && key != "epoch" && key != "batches")
+          figures.push_back(key);
+      }
+      fail("[train] monitor \"{}\": the validation has no such figure (it has {})",
+           stopping.monitor(), fmt::join(figures, ", "));
+    }
+    return v.at(stopping.monitor()).get<double>();
   };
 
   while (at.phase < config.phases.size()) {
@@ -138,19 +167,25 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
       if (killed) {
         result.steps = at.step;
         result.epochs = at.epoch;
+        result.monitor = stopping.monitor();
         result.best_validation = stopping.best();
         return result;
       }
     }
-    const double val_loss = validate(config.full_val_batches, "full");
-    spdlog::info("{} epoch {}: validation loss {:.5f}", phase.name, at.epoch, val_loss);
-    const bool improved = stopping.update(val_loss);
+    const Json full = validate(config.full_val_batches, "full");
+    const double figure = monitored(full);
+    const bool improved = stopping.update(figure);
+    spdlog::info(
+        "{} epoch {}: validation loss {:.5f}{}{}", phase.name, at.epoch,
+        full.at("loss").get<double>(),
+        stopping.monitor() == "loss" ? "" : fmt::format(", {} {:.5f}", stopping.monitor(), figure),
+        improved ? " (best so far)" : "");
     ++at.epoch;
     ++at.epoch_in_phase;
     at.batch_in_epoch = 0;
     if (stopping.should_stop()) {
-      spdlog::info("{}: no better validation for {} epochs, phase ends", phase.name,
-                   config.patience);
+      spdlog::info("{}: no better validation {} for {} epochs, phase ends", phase.name,
+                   stopping.monitor(), config.patience);
       result.stopped_early = true;
       at.epoch_in_phase = phase.epochs;
     }
@@ -163,6 +198,7 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
   progress.finish();
   result.steps = at.step;
   result.epochs = at.epoch;
+  result.monitor = stopping.monitor();
   result.best_validation = stopping.best();
   result.completed = true;
   return result;

@@ -25,6 +25,8 @@ class TrainTask {
   // Eval-mode validation over at most max_batches batches (0: all) of `source`, started at
   // epoch 0 with no masking change. Must hold "loss" (lower is better) and may add metrics.
   virtual Json validate(BatchSource& source, int64_t max_batches) = 0;
+  // The validation figure [train] monitor = "auto" follows (see TrainConfig::monitor).
+  virtual std::string default_monitor() const { return "loss"; }
 };
 
 struct TrainerOptions {
@@ -40,7 +42,8 @@ struct TrainResult {
   int64_t steps = 0;
   int64_t epochs = 0;
   int64_t samples = 0;  // samples trained on by this call (not counting a resumed run's past)
-  double best_validation = 0;
+  std::string monitor;  // the figure that picked best.pt and drove early stopping
+  double best_validation = 0;  // its best full-validation value
   bool stopped_early = false;
   bool completed = false;            // false when stop_after_steps cut it short
   Json curve = Json::array();        // {step, phase, epoch, lr, loss, parts...} per logged step

@@ -200,5 +200,138 @@ TEST(Training, ResumedStoreVisitRunReachesTheUninterruptedWeights) {
       batches(prepare::SampleKind::kStoreVisit, 3, 500), 7);
 }
 
+// A task whose full validations report scripted figures (quick validations off), to test what
+// the trainer does with them.
+class ScriptedTask : public train::TrainTask {
+ public:
+  ScriptedTask(std::vector<Json> figures, std::string default_monitor)
+      : figures_(std::move(figures)), default_monitor_(std::move(default_monitor)) {}
+  torch::nn::Module& module() override { return *linear_; }
+  torch::Tensor loss(const prepare::Batch&, std::map<std::string, double>&) override {
+    return linear_(torch::ones({1, 2})).pow(2).sum();
+  }
+  Json validate(train::BatchSource&, int64_t) override {
+    return figures_.at(std::min(calls_++, figures_.size() - 1));
+  }
+  std::string default_monitor() const override { return default_monitor_; }
+
+ private:
+  torch::nn::Linear linear_{2, 1};
+  std::vector<Json> figures_;
+  std::string default_monitor_;
+  size_t calls_ = 0;
+};
+
+// The loss falls at every validation while ndcg@10 peaks at the second.
+std::vector<Json> loss_falls_ndcg_peaks() {
+  const std::vector<double> ndcg = {0.20, 0.40, 0.30, 0.35, 0.30, 0.25, 0.20, 0.20};
+  std::vector<Json> out;
+  for (size_t i = 0; i < ndcg.size(); ++i)
+    out.push_back({{"loss", 1.0 - 0.1 * static_cast<double>(i)}, {"ndcg@10", ndcg[i]}});
+  return out;
+}
+
+train::TrainerOptions scripted_options(const std::string& name, const std::string& monitor) {
+  train::TrainerOptions options;
+  options.config = short_schedule(1, 6, 0, 1e-3);
+  options.config.quick_val_every = 0;
+  options.config.patience = 2;
+  options.config.monitor = monitor;
+  options.checkpoint_dir = scratch(name);
+  return options;
+}
+
+TEST(Training, BestCheckpointAndEarlyStoppingFollowTheMonitoredFigure) {
+  const auto data = batches(prepare::SampleKind::kNextBasket, 2, 600);  // 2 steps an epoch
+  for (const std::string monitor : {"auto", "ndcg@10"}) {
+    SCOPED_TRACE(monitor);
+    ScriptedTask task(loss_falls_ndcg_peaks(), "ndcg@10");
+    VectorSource train(data, 1), val(data, 2);
+    const train::TrainerOptions options = scripted_options("monitor", monitor);
+    const train::TrainResult result = train::run_training(task, train, val, options);
+    // Warm-up (1 epoch), then main: best at its first epoch, two worse ones end the phase.
+    EXPECT_EQ(result.monitor, "ndcg@10");
+    EXPECT_DOUBLE_EQ(result.best_validation, 0.40);
+    EXPECT_TRUE(result.stopped_early);
+    EXPECT_EQ(result.epochs, 4);
+    torch::nn::Linear loaded(2, 1);
+    const Json best = train::load_checkpoint(options.checkpoint_dir / "best.pt", *loaded, nullptr);
+    EXPECT_EQ(best.at("step").get<int64_t>(), 4);  // after the second epoch
+    EXPECT_EQ(best.at("early_stopping").at("monitor"), "ndcg@10");
+    fs::remove_all(options.checkpoint_dir);
+  }
+  // Following the loss instead: it never stops improving, so every epoch runs.
+  ScriptedTask task(loss_falls_ndcg_peaks(), "ndcg@10");
+  VectorSource train(data, 1), val(data, 2);
+  const train::TrainerOptions options = scripted_options("monitor-loss", "loss");
+  const train::TrainResult result = train::run_training(task, train, val, options);
+  EXPECT_EQ(result.monitor, "loss");
+  EXPECT_FALSE(result.stopped_early);
+  EXPECT_EQ(result.epochs, 7);
+  EXPECT_NEAR(result.best_validation, 0.4, 1e-12);
+  torch::nn::Linear loaded(2, 1);
+  const Json best = train::load_checkpoint(options.checkpoint_dir / "best.pt", *loaded, nullptr);
+  EXPECT_EQ(best.at("step").get<int64_t>(), 14);
+  fs::remove_all(options.checkpoint_dir);
+}
+
+TEST(Training, AMissingMonitoredFigureIsNamedUnlessAutoFallsBackToTheLoss) {
+  const auto data = batches(prepare::SampleKind::kNextBasket, 2, 700);
+  const std::vector<Json> loss_only = {{{"loss", 1.0}, {"batches", 2}}};
+  {
+    ScriptedTask task(loss_only, "ndcg@10");
+    VectorSource train(data, 1), val(data, 2);
+    const train::TrainerOptions options = scripted_options("fallback", "auto");
+    const train::TrainResult result = train::run_training(task, train, val, options);
+    EXPECT_EQ(result.monitor, "loss");
+    EXPECT_TRUE(result.completed);
+    fs::remove_all(options.checkpoint_dir);
+  }
+  ScriptedTask task(loss_falls_ndcg_peaks(), "ndcg@10");
+  VectorSource train(data, 1), val(data, 2);
+  const train::TrainerOptions options = scripted_options("missing", "mrr");
+  try {
+    train::run_training(task, train, val, options);
+    ADD_FAILURE() << "training followed a figure the validation does not have";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("monitor \"mrr\""), std::string::npos) << message;
+    EXPECT_NE(message.find("loss, ndcg@10"), std::string::npos) << message;
+  }
+  fs::remove_all(options.checkpoint_dir);
+}
+
+TEST(Training, AResumedRunKeepsItsMonitorAndRefusesAnotherNamedOne) {
+  const auto data = batches(prepare::SampleKind::kNextBasket, 2, 800);
+  train::TrainerOptions options = scripted_options("resume-monitor", "auto");
+  options.stop_after_steps = 5;  // after two validations, mid-epoch
+  {
+    ScriptedTask task(loss_falls_ndcg_peaks(), "ndcg@10");
+    VectorSource train(data, 1), val(data, 2);
+    ASSERT_FALSE(train::run_training(task, train, val, options).completed);
+  }
+  options.stop_after_steps = -1;
+  options.resume = true;
+  options.config.monitor = "loss";
+  {
+    ScriptedTask task(loss_falls_ndcg_peaks(), "ndcg@10");
+    VectorSource train(data, 1), val(data, 2);
+    try {
+      train::run_training(task, train, val, options);
+      ADD_FAILURE() << "resumed an ndcg@10 run following the loss";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("follows the validation ndcg@10"), std::string::npos)
+          << e.what();
+    }
+  }
+  options.config.monitor = "auto";
+  ScriptedTask task(loss_falls_ndcg_peaks(), "ndcg@10");
+  VectorSource train(data, 1), val(data, 2);
+  const train::TrainResult result = train::run_training(task, train, val, options);
+  EXPECT_EQ(result.monitor, "ndcg@10");
+  EXPECT_TRUE(result.completed);
+  fs::remove_all(options.checkpoint_dir);
+}
+
 }  // namespace
 }  // namespace retailsim::model

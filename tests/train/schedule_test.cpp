@@ -34,6 +34,48 @@ TEST(EarlyStoppingTest, StopsAfterPatienceEpochsWithoutABetterLoss) {
   EXPECT_FALSE(restored.should_stop());
 }
 
+TEST(EarlyStoppingTest, AFigureOtherThanTheLossIsBetterHigher) {
+  EarlyStopping stopping(2, "ndcg@10");
+  EXPECT_TRUE(stopping.higher_is_better());
+  EXPECT_FALSE(stopping.has_best());
+  EXPECT_TRUE(stopping.update(0.30));
+  EXPECT_TRUE(stopping.update(0.39));
+  EXPECT_FALSE(stopping.update(0.35));  // a lower ndcg@10 is worse
+  EXPECT_FALSE(stopping.update(0.39));  // and an equal one is no better
+  EXPECT_TRUE(stopping.should_stop());
+  EXPECT_DOUBLE_EQ(stopping.best(), 0.39);
+  EXPECT_THROW(stopping.set_monitor("loss"), std::exception);  // not after an update
+  EarlyStopping restored(2);
+  restored.from_json(stopping.to_json());
+  EXPECT_EQ(restored.monitor(), "ndcg@10");
+  EXPECT_DOUBLE_EQ(restored.best(), 0.39);
+  EXPECT_FALSE(restored.update(0.38));
+  EXPECT_TRUE(restored.update(0.40));
+}
+
+TEST(EarlyStoppingTest, TheMonitorCanChangeBeforeTheFirstUpdateAndStatesRoundTripWithoutOne) {
+  EarlyStopping stopping(3, "ndcg@10");
+  // JSON has no infinities: the state before any update round-trips through null.
+  EarlyStopping fresh(3, "loss");
+  fresh.from_json(Json::parse(stopping.to_json().dump()));
+  EXPECT_EQ(fresh.monitor(), "ndcg@10");
+  EXPECT_FALSE(fresh.has_best());
+  EXPECT_TRUE(fresh.update(0.01));
+  stopping.set_monitor("loss");
+  EXPECT_FALSE(stopping.higher_is_better());
+  EXPECT_TRUE(stopping.update(2.0));
+  EXPECT_FALSE(stopping.update(2.5));
+  // A state saved before monitors existed followed the loss, and 1e300 meant "none yet".
+  EarlyStopping old(3, "ndcg@10");
+  old.from_json(Json{{"patience", 3}, {"bad_epochs", 0}, {"best", 1e300}});
+  EXPECT_EQ(old.monitor(), "loss");
+  EXPECT_FALSE(old.has_best());
+  old.from_json(Json{{"patience", 3}, {"bad_epochs", 1}, {"best", 0.9}});
+  EXPECT_TRUE(old.has_best());
+  EXPECT_FALSE(old.update(0.95));
+  EXPECT_TRUE(old.update(0.85));
+}
+
 TEST(TrainConfigTest, ReadsPhasesAndRejectsBadValues) {
   Config toml =
       Config::parse("[train]\nmain_epochs = 4\nfinetune_lr = 0.0002\nbatch_size = 64\n", "t.toml");
@@ -46,6 +88,22 @@ TEST(TrainConfigTest, ReadsPhasesAndRejectsBadValues) {
   EXPECT_THROW(TrainConfig::from_section(bad.section("train")), std::exception);
   Config typo = Config::parse("[train]\nbatchsize = 5\n", "t.toml");
   EXPECT_THROW(TrainConfig::from_section(typo.section("train")), std::exception);
+}
+
+TEST(TrainConfigTest, MonitorDefaultsToAutoAndOlderConfigsFollowedTheLoss) {
+  EXPECT_EQ(TrainConfig{}.monitor, "auto");
+  Config toml = Config::parse("[train]\nmonitor = \"recall@10\"\n", "t.toml");
+  const TrainConfig c = TrainConfig::from_section(toml.section("train"));
+  EXPECT_EQ(c.monitor, "recall@10");
+  EXPECT_EQ(TrainConfig::from_json(c.to_json()).monitor, "recall@10");
+  Json old = c.to_json();
+  old.erase("monitor");
+  EXPECT_EQ(TrainConfig::from_json(old).monitor, "loss");
+  for (const char* bad : {"\"\"", "\"step\"", "\"batches\"", "3"}) {
+    SCOPED_TRACE(bad);
+    Config toml_bad = Config::parse(std::string("[train]\nmonitor = ") + bad + "\n", "t.toml");
+    EXPECT_THROW(TrainConfig::from_section(toml_bad.section("train")), std::exception);
+  }
 }
 
 }  // namespace
