@@ -1,5 +1,5 @@
-// The batcher: bucket batching by basket length (shuffled within buckets, bucket order rotated
-// per epoch) and BERT-style masking, both drawn from seeded streams so a batch depends only on
+// The batcher: bucket batching by basket length (shuffled within buckets, the batches in a
+// shuffled order) and BERT-style masking, both drawn from seeded streams so a batch depends only on
 // (seed, epoch, batch index).
 #include <algorithm>
 
@@ -9,8 +9,9 @@
 namespace retailsim::prepare {
 
 namespace {
-constexpr uint64_t kShuffleStream = 0x5348554646000000ULL;  // "SHUFF"
-constexpr uint64_t kMaskStream = 0x4d41534b00000000ULL;     // "MASK"
+constexpr uint64_t kShuffleStream = 0x5348554646000000ULL;     // "SHUFF"
+constexpr uint64_t kMaskStream = 0x4d41534b00000000ULL;        // "MASK"
+constexpr uint64_t kBatchOrderStream = 0x4f52444552000000ULL;  // "ORDER"
 }  // namespace
 
 int bucket_of(int n_items) {
@@ -26,20 +27,31 @@ BatchPlan plan_epoch(const Samples& samples, std::span<const int64_t> rows, int 
   for (int64_t row : rows) {
     buckets[bucket_of(samples.n_items[static_cast<size_t>(row)])].push_back(row);
   }
-  BatchPlan plan;
-  plan.epoch = epoch;
-  plan.rows.reserve(rows.size());
-  for (int k = 0; k < kBuckets; ++k) {
-    const int bucket = static_cast<int>((epoch + static_cast<uint64_t>(k)) % kBuckets);
+  // Each bucket shuffled and cut into batches: [bucket, start, end) of its rows.
+  struct Cut {
+    int bucket;
+    size_t start, end;
+  };
+  std::vector<Cut> cuts;
+  for (int bucket = 0; bucket < kBuckets; ++bucket) {
     std::vector<int64_t>& b = buckets[bucket];
     Rng rng = Rng::stream(seed, {kShuffleStream, epoch, static_cast<uint64_t>(bucket)});
     for (size_t i = b.size(); i > 1; --i) std::swap(b[i - 1], b[rng.below(i)]);  // Fisher-Yates
-    for (size_t start = 0; start < b.size(); start += static_cast<size_t>(batch_size)) {
-      const size_t end = std::min(b.size(), start + static_cast<size_t>(batch_size));
-      plan.rows.insert(plan.rows.end(), b.begin() + static_cast<ptrdiff_t>(start),
-                       b.begin() + static_cast<ptrdiff_t>(end));
-      plan.offsets.push_back(static_cast<int64_t>(plan.rows.size()));
-    }
+    for (size_t start = 0; start < b.size(); start += static_cast<size_t>(batch_size))
+      cuts.push_back({bucket, start, std::min(b.size(), start + static_cast<size_t>(batch_size))});
+  }
+  // The batches in a shuffled order, so that any stretch of an epoch (a capped one, the last
+  // batches before a checkpoint) mixes basket lengths.
+  Rng rng = Rng::stream(seed, {kBatchOrderStream, epoch});
+  for (size_t i = cuts.size(); i > 1; --i) std::swap(cuts[i - 1], cuts[rng.below(i)]);
+  BatchPlan plan;
+  plan.epoch = epoch;
+  plan.rows.reserve(rows.size());
+  for (const Cut& cut : cuts) {
+    const std::vector<int64_t>& b = buckets[cut.bucket];
+    plan.rows.insert(plan.rows.end(), b.begin() + static_cast<ptrdiff_t>(cut.start),
+                     b.begin() + static_cast<ptrdiff_t>(cut.end));
+    plan.offsets.push_back(static_cast<int64_t>(plan.rows.size()));
   }
   return plan;
 }

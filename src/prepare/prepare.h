@@ -330,9 +330,9 @@ struct BatchPlan {
   }
 };
 
-// Bucket batching: the rows are grouped by bucket_of(n_items), shuffled within each bucket with
-// Rng::stream(seed, {epoch}), cut into batches of batch_size (a bucket's last batch may be
-// smaller), and the buckets emitted in the order (epoch, epoch + 1, ...) mod 4.
+// Bucket batching: rows grouped by bucket_of(n_items) and shuffled within each bucket, cut into
+// batches of batch_size (a bucket's last may be smaller), all buckets' batches in a shuffled
+// order: each batch pads to one bucket's lengths, every stretch of an epoch mixes them.
 BatchPlan plan_epoch(const Samples& samples, std::span<const int64_t> rows, int batch_size,
                      uint64_t seed, uint64_t epoch);
 

@@ -1,5 +1,5 @@
-// The batcher: length buckets, plans that keep each batch within a bucket and rotate the bucket
-// order per epoch, BERT-style masking rates over many draws, and determinism per (seed, epoch).
+// The batcher: length buckets, plans that keep each batch within a bucket and mix the buckets'
+// batches, BERT-style masking rates over many draws, and determinism per (seed, epoch).
 #include <gtest/gtest.h>
 
 #include <set>
@@ -48,28 +48,36 @@ TEST(Batcher, BucketsByBasketLength) {
   EXPECT_EQ(bucket_of(500), 3);
 }
 
-TEST(Batcher, EveryRowOnceEachBatchWithinOneBucketBucketsRotatePerEpoch) {
+TEST(Batcher, EveryRowOnceEachBatchWithinOneBucketBucketsMixed) {
   retailsim::testing::ScratchDir dir;
-  const Samples samples = fake_samples(dir.path(), lengths(1000));
+  const Samples samples = fake_samples(dir.path(), lengths(4000));
   std::vector<int64_t> rows;
-  for (int64_t i = 0; i < 1000; ++i) rows.push_back(i);
+  for (int64_t i = 0; i < 4000; ++i) rows.push_back(i);
   for (uint64_t epoch = 0; epoch < 5; ++epoch) {
     const BatchPlan plan = plan_epoch(samples, rows, 32, 42, epoch);
     std::multiset<int64_t> seen(plan.rows.begin(), plan.rows.end());
-    ASSERT_EQ(seen.size(), 1000u);
-    EXPECT_EQ(std::set<int64_t>(plan.rows.begin(), plan.rows.end()).size(), 1000u);
-    std::vector<int> order;
+    ASSERT_EQ(seen.size(), 4000u);
+    EXPECT_EQ(std::set<int64_t>(plan.rows.begin(), plan.rows.end()).size(), 4000u);
+    std::vector<int> bucket_of_batch;
     for (size_t i = 0; i < plan.size(); ++i) {
       const auto batch = plan.batch(i);
       ASSERT_FALSE(batch.empty());
       ASSERT_LE(batch.size(), 32u);
       const int bucket = bucket_of(samples.n_items[static_cast<size_t>(batch[0])]);
       for (int64_t r : batch) ASSERT_EQ(bucket_of(samples.n_items[static_cast<size_t>(r)]), bucket);
-      if (order.empty() || order.back() != bucket) order.push_back(bucket);
+      bucket_of_batch.push_back(bucket);
     }
-    ASSERT_EQ(order.size(), 4u);  // each bucket's batches together
-    for (int k = 0; k < 4; ++k)
-      EXPECT_EQ(order[static_cast<size_t>(k)], static_cast<int>((epoch + k) % 4));
+    // At most one short batch per bucket.
+    EXPECT_LE(plan.size(), 4000u / 32 + 4);
+    // Any stretch of the epoch mixes lengths: the first quarter of the batches (what an epoch
+    // capped there trains on) holds every bucket, and the buckets alternate many times.
+    const std::set<int> first_quarter(bucket_of_batch.begin(),
+                                      bucket_of_batch.begin() + plan.size() / 4);
+    EXPECT_EQ(first_quarter.size(), 4u);
+    int switches = 0;
+    for (size_t i = 1; i < bucket_of_batch.size(); ++i)
+      switches += bucket_of_batch[i] != bucket_of_batch[i - 1];
+    EXPECT_GT(switches, 50);
   }
 }
 
@@ -82,7 +90,7 @@ TEST(Batcher, ShufflesWithinBucketsDeterministicallyPerSeedAndEpoch) {
   const BatchPlan b = plan_epoch(samples, rows, 16, 42, 3);
   EXPECT_EQ(a.rows, b.rows);
   EXPECT_EQ(a.offsets, b.offsets);
-  EXPECT_NE(plan_epoch(samples, rows, 16, 42, 7).rows, a.rows);  // epoch 7: same bucket order
+  EXPECT_NE(plan_epoch(samples, rows, 16, 42, 7).rows, a.rows);
   EXPECT_NE(plan_epoch(samples, rows, 16, 43, 3).rows, a.rows);
 }
 
