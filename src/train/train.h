@@ -42,6 +42,9 @@ struct TrainConfig {
   // any other figure the task reports (ndcg@10, recall@10, accuracy, mrr...) raised; "auto" is the
   // task's choice (the world model's ndcg@10, the store-visit model's loss).
   std::string monitor = "auto";
+  // A phase that early stopping ended hands the next phase the weights and AdamW state of
+  // best.pt instead of its last epoch's.
+  bool restore_best = true;
 
   // Reads [train]: phase keys are warmup_epochs, warmup_lr, warmup_mask_rate, main_*,
   // finetune_*; unknown keys and bad values are errors naming the key.

@@ -14,7 +14,8 @@ TrainConfig TrainConfig::from_section(const Section& section) {
   std::set<std::string, std::less<>> known = {
       "batch_size",       "weight_decay",          "grad_clip",         "warmup_steps",
       "min_lr_ratio",     "quick_val_every",       "quick_val_batches", "patience",
-      "checkpoint_every", "max_batches_per_epoch", "full_val_batches",  "monitor"};
+      "checkpoint_every", "max_batches_per_epoch", "full_val_batches",  "monitor",
+      "restore_best"};
   c.batch_size = section.get_int("batch_size", c.batch_size);
   c.weight_decay = section.get_double("weight_decay", c.weight_decay);
   c.grad_clip = section.get_double("grad_clip", c.grad_clip);
@@ -27,6 +28,7 @@ TrainConfig TrainConfig::from_section(const Section& section) {
   c.max_batches_per_epoch = section.get_int("max_batches_per_epoch", c.max_batches_per_epoch);
   c.full_val_batches = section.get_int("full_val_batches", c.full_val_batches);
   c.monitor = section.get_string("monitor", c.monitor);
+  c.restore_best = section.get_bool("restore_best", c.restore_best);
   for (size_t i = 0; i < c.phases.size(); ++i) {
     const std::string prefix = kPhaseKeys[i];
     for (const char* suffix : {"_epochs", "_lr", "_mask_rate"}) known.insert(prefix + suffix);
@@ -60,7 +62,8 @@ Json TrainConfig::to_json() const {
           {"checkpoint_every", checkpoint_every},
           {"max_batches_per_epoch", max_batches_per_epoch},
           {"full_val_batches", full_val_batches},
-          {"monitor", monitor}};
+          {"monitor", monitor},
+          {"restore_best", restore_best}};
 }
 
 TrainConfig TrainConfig::from_json(const Json& j) {
@@ -82,6 +85,7 @@ TrainConfig TrainConfig::from_json(const Json& j) {
   c.max_batches_per_epoch = j.at("max_batches_per_epoch");
   c.full_val_batches = j.at("full_val_batches");
   c.monitor = j.value("monitor", std::string("loss"));  // what runs before the key followed
+  c.restore_best = j.value("restore_best", false);      // and they went on from the last epoch
   return c;
 }
 

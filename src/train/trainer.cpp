@@ -122,6 +122,16 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
   while (at.phase < config.phases.size()) {
     const Phase& phase = config.phases[at.phase];
     if (at.epoch_in_phase >= phase.epochs) {
+      // Early stopping ended the phase past its best: the next phase starts from best.pt. (A
+      // resumed run passes here again from the same latest.pt, so it restores the same file.)
+      const fs::path best = options.checkpoint_dir / "best.pt";
+      if (config.restore_best && stopping.should_stop() && at.phase + 1 < config.phases.size() &&
+          fs::exists(best)) {
+        load_checkpoint(best, module, &optimizer);
+        spdlog::info("{} ended early: {} starts from {} ({} {:.5f})", phase.name,
+                     config.phases[at.phase + 1].name, best.string(), stopping.monitor(),
+                     stopping.best());
+      }
       ++at.phase;
       at.epoch_in_phase = 0;
       stopping.reset_patience();

@@ -143,14 +143,17 @@ TEST(Training, StoreVisitCheckpointsCarryTheClassWeightsAndAMismatchIsNamed) {
 
 // Train straight through; then the same from scratch but killed after `kill_at` steps and resumed.
 void expect_resume_equivalence(const std::function<std::unique_ptr<train::TrainTask>()>& make_task,
-                               const std::vector<prepare::Batch>& data, int64_t kill_at) {
+                               const std::vector<prepare::Batch>& data, int64_t kill_at,
+                               const train::TrainConfig& config = short_schedule(1, 2, 1, 3e-3),
+                               const std::vector<prepare::Batch>* val_data = nullptr) {
+  const std::vector<prepare::Batch>& val = val_data ? *val_data : data;
   train::TrainerOptions options;
-  options.config = short_schedule(1, 2, 1, 3e-3);
+  options.config = config;
   options.checkpoint_dir = scratch("straight");
 
   torch::manual_seed(11);
   auto straight = make_task();
-  VectorSource source_a(data, 5), val_a(data, 6);
+  VectorSource source_a(data, 5), val_a(val, 6);
   const train::TrainResult full = train::run_training(*straight, source_a, val_a, options);
   ASSERT_TRUE(full.completed);
 
@@ -158,7 +161,7 @@ void expect_resume_equivalence(const std::function<std::unique_ptr<train::TrainT
   options.stop_after_steps = kill_at;
   torch::manual_seed(11);
   auto killed = make_task();
-  VectorSource source_b(data, 5), val_b(data, 6);
+  VectorSource source_b(data, 5), val_b(val, 6);
   const train::TrainResult half = train::run_training(*killed, source_b, val_b, options);
   ASSERT_FALSE(half.completed);
   ASSERT_EQ(half.steps, kill_at);
@@ -168,7 +171,7 @@ void expect_resume_equivalence(const std::function<std::unique_ptr<train::TrainT
   auto resumed = make_task();
   options.resume = true;
   options.stop_after_steps = -1;
-  VectorSource source_c(data, 5), val_c(data, 6);
+  VectorSource source_c(data, 5), val_c(val, 6);
   const train::TrainResult rest = train::run_training(*resumed, source_c, val_c, options);
   ASSERT_TRUE(rest.completed);
   EXPECT_EQ(rest.steps, full.steps);
@@ -188,6 +191,34 @@ TEST(Training, ResumedBasketRunReachesTheUninterruptedWeights) {
     SCOPED_TRACE(kill_at);
     expect_resume_equivalence([&] { return std::make_unique<BasketTask>(config, PriceFn{}); }, data,
                               kill_at);
+  }
+}
+
+TEST(Training, ResumedRunThroughAnEarlyStopReachesTheUninterruptedWeights) {
+  // Patience 1 on ndcg@10: the main phase stops early and the fine-tune phase starts from
+  // best.pt, before and after the kill.
+  // Validation on other random baskets: its ndcg@10 stops improving soon.
+  const std::vector<prepare::Batch> data = batches(prepare::SampleKind::kNextBasket, 3, 900);
+  const std::vector<prepare::Batch> other = batches(prepare::SampleKind::kNextBasket, 2, 950);
+  train::TrainConfig config = short_schedule(1, 6, 2, 3e-2);
+  config.patience = 1;
+  {
+    torch::manual_seed(11);
+    BasketTask task(tiny_config(), PriceFn{});
+    VectorSource train(data, 5), val(other, 6);
+    train::TrainerOptions options;
+    options.config = config;
+    options.checkpoint_dir = scratch("early");
+    const train::TrainResult result = train::run_training(task, train, val, options);
+    fs::remove_all(options.checkpoint_dir);
+    ASSERT_TRUE(result.stopped_early);  // else this test would not cover the restore
+    ASSERT_LT(result.epochs, 9);
+  }
+  for (int64_t kill_at : {4, 6, 7}) {  // mid-main, at its last step, in the fine-tune phase
+    SCOPED_TRACE(kill_at);
+    expect_resume_equivalence(
+        [&] { return std::make_unique<BasketTask>(tiny_config(), PriceFn{}); }, data, kill_at,
+        config, &other);
   }
 }
 
@@ -273,6 +304,28 @@ TEST(Training, BestCheckpointAndEarlyStoppingFollowTheMonitoredFigure) {
   const Json best = train::load_checkpoint(options.checkpoint_dir / "best.pt", *loaded, nullptr);
   EXPECT_EQ(best.at("step").get<int64_t>(), 14);
   fs::remove_all(options.checkpoint_dir);
+}
+
+TEST(Training, APhaseEndedEarlyHandsTheNextOneTheWeightsOfBestPt) {
+  const auto data = batches(prepare::SampleKind::kNextBasket, 2, 650);
+  for (const bool restore : {true, false}) {
+    SCOPED_TRACE(restore);
+    torch::manual_seed(3);
+    ScriptedTask task(loss_falls_ndcg_peaks(), "ndcg@10");
+    VectorSource train(data, 1), val(data, 2);
+    train::TrainerOptions options = scripted_options("restore", "ndcg@10");
+    options.config.restore_best = restore;  // main stops early; a fine-tune phase of 0 epochs
+    const train::TrainResult result = train::run_training(task, train, val, options);
+    ASSERT_TRUE(result.stopped_early);
+    torch::nn::Linear best(2, 1), latest(2, 1);
+    train::load_checkpoint(options.checkpoint_dir / "best.pt", *best, nullptr);
+    train::load_checkpoint(options.checkpoint_dir / "latest.pt", *latest, nullptr);
+    ASSERT_FALSE(torch::equal(best->weight, latest->weight));
+    const auto& trained = dynamic_cast<torch::nn::LinearImpl&>(task.module());
+    EXPECT_EQ(torch::equal(trained.weight, best->weight), restore);
+    EXPECT_EQ(torch::equal(trained.weight, latest->weight), !restore);
+    fs::remove_all(options.checkpoint_dir);
+  }
 }
 
 TEST(Training, AMissingMonitoredFigureIsNamedUnlessAutoFallsBackToTheLoss) {

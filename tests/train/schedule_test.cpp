@@ -90,15 +90,20 @@ TEST(TrainConfigTest, ReadsPhasesAndRejectsBadValues) {
   EXPECT_THROW(TrainConfig::from_section(typo.section("train")), std::exception);
 }
 
-TEST(TrainConfigTest, MonitorDefaultsToAutoAndOlderConfigsFollowedTheLoss) {
+TEST(TrainConfigTest, MonitorAndRestoreBestDefaultsAndWhatOlderConfigsDid) {
   EXPECT_EQ(TrainConfig{}.monitor, "auto");
   Config toml = Config::parse("[train]\nmonitor = \"recall@10\"\n", "t.toml");
   const TrainConfig c = TrainConfig::from_section(toml.section("train"));
   EXPECT_EQ(c.monitor, "recall@10");
   EXPECT_EQ(TrainConfig::from_json(c.to_json()).monitor, "recall@10");
+  EXPECT_TRUE(c.restore_best);
   Json old = c.to_json();
   old.erase("monitor");
+  old.erase("restore_best");
   EXPECT_EQ(TrainConfig::from_json(old).monitor, "loss");
+  EXPECT_FALSE(TrainConfig::from_json(old).restore_best);
+  Config no_restore = Config::parse("[train]\nrestore_best = false\n", "t.toml");
+  EXPECT_FALSE(TrainConfig::from_section(no_restore.section("train")).restore_best);
   for (const char* bad : {"\"\"", "\"step\"", "\"batches\"", "3"}) {
     SCOPED_TRACE(bad);
     Config toml_bad = Config::parse(std::string("[train]\nmonitor = ") + bad + "\n", "t.toml");
