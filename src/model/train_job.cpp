@@ -214,14 +214,13 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
   for (const Json& v : result.validations) {
     if (v.at("kind") == "full") last_full = v;
   }
-  // The full validation best.pt holds: the first best by the monitored figure.
+  // The full validation best.pt holds: the first best by the monitored figure, compared as the
+  // trainer's early stopping compares it.
   Json best_full = Json::object();
-  const bool higher = result.monitor != "loss";
+  train::EarlyStopping best_of(1, result.monitor);
   for (const Json& v : result.validations) {
-    if (v.at("kind") != "full" || !v.contains(result.monitor)) continue;
-    const double value = v.at(result.monitor).get<double>();
-    if (best_full.empty() || (higher ? value > best_full.at(result.monitor).get<double>()
-                                     : value < best_full.at(result.monitor).get<double>()))
+    if (v.at("kind") == "full" && v.contains(result.monitor) &&
+        best_of.update(v.at(result.monitor).get<double>()))
       best_full = v;
   }
   Json summary = {{"model", which},
