@@ -216,6 +216,7 @@ Json BasketTask::validate(train::BatchSource& source, int64_t max_batches) {
   }
   Json v = {{"loss", n_batches ? loss_sum / n_batches : 0.0}, {"batches", n_batches}};
   if (samples > 0) {
+    v["samples"] = samples;  // ranked: the next-basket samples with a target
     v["recall@10"] = recall / samples;
     v["ndcg@10"] = ndcg / samples;
   }

@@ -50,9 +50,11 @@ class PrepareSource : public train::BatchSource {
   bool mixed_ = false, only_masked_ = false;
 };
 
-// The trained model on `test_source` (eval mode): its validation figures over the whole split,
-// the seconds that took and, for the world model, the scoring latency (ms) of one sample and of a
-// batch of (at most) 1,024.
-Json evaluate_on_test(train::TrainTask& task, PrepareSource& test_source, bool world);
+// The trained model on `test_source` (eval mode): its validation figures over the split's first
+// max_batches batches (0: the whole split; `batches` and `samples` say how many), the seconds
+// that took and, for the world model, the scoring latency (ms) of one sample and of a batch of
+// (at most) 1,024.
+Json evaluate_on_test(train::TrainTask& task, PrepareSource& test_source, bool world,
+                      int64_t max_batches);
 
 }  // namespace retailsim::model

@@ -1,5 +1,6 @@
-// The trained model on the test split: ranking figures, auxiliary accuracy, the time the whole
-// split takes, and the scoring latency of one customer and of a batch of 1,024.
+// The trained model on the test split: ranking figures, auxiliary accuracy, the time the split
+// (or its first max_batches batches) takes, and the scoring latency of one customer and of a
+// batch of 1,024.
 #include <algorithm>
 #include <chrono>
 
@@ -30,16 +31,16 @@ double scoring_ms(BasketTask& task, const PrepareSource& source, std::span<const
 
 }  // namespace
 
-Json evaluate_on_test(train::TrainTask& task, PrepareSource& test_source, bool world) {
+Json evaluate_on_test(train::TrainTask& task, PrepareSource& test_source, bool world,
+                      int64_t max_batches) {
   torch::NoGradGuard no_grad;
   task.module().eval();
   const auto start = std::chrono::steady_clock::now();
-  Json figures = task.validate(test_source, 0);
+  Json figures = task.validate(test_source, max_batches);
   figures["seconds"] = seconds_since(start);
   if (world && !test_source.rows(prepare::SampleKind::kNextBasket).empty()) {
     auto& basket = static_cast<BasketTask&>(task);
     const std::vector<int64_t>& rows = test_source.rows(prepare::SampleKind::kNextBasket);
-    figures["samples"] = rows.size();
     figures["latency_one_ms"] = scoring_ms(basket, test_source, std::span(rows).first(1));
     const size_t n = std::min<size_t>(rows.size(), 1024);
     figures["latency_batch_ms"] = scoring_ms(basket, test_source, std::span(rows).first(n));

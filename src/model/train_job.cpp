@@ -207,7 +207,7 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
   if (result.completed && fs::exists(best)) {
     train::load_checkpoint(best, task->module(), nullptr);
     PrepareSource test_source(data_dir, prepare_config, kind, 2, false, threads);
-    test = evaluate_on_test(*task, test_source, world);
+    test = evaluate_on_test(*task, test_source, world, train_config.full_val_batches);
     spdlog::info("{} model on the test split: {}", name, test.dump());
   }
   Json last_full = Json::object();
@@ -242,6 +242,7 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
   Json report = summary;
   report["curve"] = result.curve;
   report["validations"] = result.validations;
+  report["phases"] = result.phases;
   report["model_config"] = model_config.to_json();
   report["train_config"] = train_config.to_json();
   write_json(report_path, report);

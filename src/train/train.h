@@ -28,16 +28,19 @@ struct TrainConfig {
   std::vector<Phase> phases = {
       {"warm-up", 1, 1e-3, 0.15}, {"main", 6, 1e-2, 0.15}, {"fine-tune", 2, 1e-3, 0.05}};
   int64_t batch_size = 256;
-  double weight_decay = 0.01;         // AdamW
-  double grad_clip = 1.0;             // global gradient norm
-  int64_t warmup_steps = 50;          // linear ramp at the start of the first phase
-  double min_lr_ratio = 0.05;         // cosine decay floor, as a share of the phase's peak
-  int64_t quick_val_every = 100;      // steps between quick validations (0: none)
-  int64_t quick_val_batches = 4;      // batches of a quick validation
-  int64_t patience = 3;               // epochs without a better full validation before a phase ends
-  int64_t checkpoint_every = 200;     // steps between `latest` checkpoints (also at each epoch end)
-  int64_t max_batches_per_epoch = 0;  // caps an epoch (0: every sample once)
-  int64_t full_val_batches = 0;       // batches of a full validation (0: the whole split)
+  double weight_decay = 0.01;      // AdamW
+  double grad_clip = 1.0;          // global gradient norm
+  int64_t warmup_steps = 50;       // linear ramp at the start of the first phase
+  double min_lr_ratio = 0.05;      // cosine decay floor, as a share of the phase's peak
+  int64_t quick_val_every = 100;   // steps between quick validations (0: none)
+  int64_t quick_val_batches = 4;   // batches of a quick validation
+  int64_t patience = 3;            // epochs without a better full validation before a phase ends
+  int64_t checkpoint_every = 200;  // steps between `latest` checkpoints (also at each epoch end)
+  // Caps an epoch at this many batches, each epoch a fresh shuffled sample of the split (0: every
+  // sample once). The default bounds training on large data: at the full LGSR size an epoch of
+  // every sample is ~100k batches, more than a day on 2 cores (docs/model.md).
+  int64_t max_batches_per_epoch = 1000;
+  int64_t full_val_batches = 200;  // batches of a full validation (0: the whole split)
   // The full-validation figure that picks best.pt and drives early stopping: "loss" is lowered,
   // any other figure the task reports (ndcg@10, recall@10, accuracy, mrr...) raised; "auto" is the
   // task's choice (the world model's ndcg@10, the store-visit model's loss).

@@ -103,7 +103,8 @@ void TrainConfig::validate() const {
   if (max_batches_per_epoch < 0 || full_val_batches < 0) {
     fail("[train] max_batches_per_epoch and full_val_batches must be >= 0");
   }
-  if (monitor.empty() || monitor == "batches" || monitor == "step" || monitor == "epoch") {
+  if (monitor.empty() || monitor == "batches" || monitor == "samples" || monitor == "step" ||
+      monitor == "epoch") {
     fail(
         "[train] monitor must name a validation figure (loss, ndcg@10, recall@10, accuracy, "
         "mrr...) or be \"auto\", got \"{}\"",

@@ -81,7 +81,21 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
     return config.max_batches_per_epoch > 0 ? std::min(n, config.max_batches_per_epoch) : n;
   };
   int64_t total_steps = 0;
-  for (const Phase& p : config.phases) total_steps += p.epochs * epoch_batches(p);
+  for (const Phase& p : config.phases) {
+    const int64_t full = train_source.batches_per_epoch(p);
+    const int64_t per_epoch = epoch_batches(p);
+    total_steps += p.epochs * per_epoch;
+    result.phases.push_back({{"name", p.name},
+                             {"epochs", p.epochs},
+                             {"batches_per_epoch", per_epoch},
+                             {"full_epoch_batches", full}});
+    if (p.epochs > 0 && per_epoch < full) {
+      spdlog::info(
+          "{}: {} epochs train on {} of the {} batches of the training split, a fresh sample each "
+          "([train] max_batches_per_epoch; 0 trains on all of them)",
+          options.label, p.name, per_epoch, full);
+    }
+  }
   Progress progress(options.label, static_cast<uint64_t>(total_steps), "steps");
   progress.skip(static_cast<uint64_t>(at.step));
 
@@ -110,7 +124,8 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
     if (!v.contains(stopping.monitor()) || !v.at(stopping.monitor()).is_number()) {
       std::vector<std::string> figures;
       for (const auto& [key, value] : v.items()) {
-        if (value.is_number() && key != "step" && key != "epoch" && key != "batches")
+        if (value.is_number() && key != "step" && key != "epoch" && key != "batches" &&
+            key != "samples")
           figures.push_back(key);
       }
       fail("[train] monitor \"{}\": the validation has no such figure (it has {})",

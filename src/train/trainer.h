@@ -48,6 +48,9 @@ struct TrainResult {
   bool completed = false;            // false when stop_after_steps cut it short
   Json curve = Json::array();        // {step, phase, epoch, lr, loss, parts...} per logged step
   Json validations = Json::array();  // {step, epoch, kind: quick|full, loss, metrics...}
+  // Per phase: {name, epochs, batches_per_epoch (what an epoch trains on), full_epoch_batches
+  // (the batches of every training sample once)}.
+  Json phases = Json::array();
 };
 
 // `val_source` must be another object than `train_source` (validation restarts its source).

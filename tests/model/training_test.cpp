@@ -306,6 +306,31 @@ TEST(Training, BestCheckpointAndEarlyStoppingFollowTheMonitoredFigure) {
   fs::remove_all(options.checkpoint_dir);
 }
 
+TEST(Training, AnEpochCapTrainsOnThatManyBatchesAndTheResultSaysOfHowMany) {
+  const auto data = batches(prepare::SampleKind::kNextBasket, 5, 640);  // 5 batches an epoch
+  ScriptedTask task(loss_falls_ndcg_peaks(), "loss");
+  VectorSource train(data, 1), val(data, 2);
+  train::TrainerOptions options = scripted_options("cap", "loss");
+  options.config.phases = {{"warm-up", 1, 1e-3, 0.15}, {"main", 2, 1e-3, 0.15}};
+  options.config.max_batches_per_epoch = 2;
+  const train::TrainResult capped = train::run_training(task, train, val, options);
+  EXPECT_EQ(capped.steps, 3 * 2);
+  EXPECT_EQ(capped.samples, 3 * 2 * 8);
+  ASSERT_EQ(capped.phases.size(), 2u);
+  EXPECT_EQ(capped.phases[1].at("name"), "main");
+  EXPECT_EQ(capped.phases[1].at("epochs"), 2);
+  EXPECT_EQ(capped.phases[1].at("batches_per_epoch"), 2);
+  EXPECT_EQ(capped.phases[1].at("full_epoch_batches"), 5);
+  fs::remove_all(options.checkpoint_dir);
+  // 0 lifts the cap: every batch of the source once an epoch.
+  options.config.max_batches_per_epoch = 0;
+  options.checkpoint_dir = scratch("uncapped");
+  const train::TrainResult all = train::run_training(task, train, val, options);
+  EXPECT_EQ(all.steps, 3 * 5);
+  EXPECT_EQ(all.phases[0].at("batches_per_epoch"), 5);
+  fs::remove_all(options.checkpoint_dir);
+}
+
 TEST(Training, APhaseEndedEarlyHandsTheNextOneTheWeightsOfBestPt) {
   const auto data = batches(prepare::SampleKind::kNextBasket, 2, 650);
   for (const bool restore : {true, false}) {

@@ -90,6 +90,22 @@ TEST(TrainConfigTest, ReadsPhasesAndRejectsBadValues) {
   EXPECT_THROW(TrainConfig::from_section(typo.section("train")), std::exception);
 }
 
+TEST(TrainConfigTest, EpochsAndFullValidationsAreCappedByDefaultAndZeroLiftsTheCaps) {
+  const TrainConfig defaults;
+  EXPECT_EQ(defaults.max_batches_per_epoch, 1000);
+  EXPECT_EQ(defaults.full_val_batches, 200);
+  Config toml =
+      Config::parse("[train]\nmax_batches_per_epoch = 0\nfull_val_batches = 0\n", "t.toml");
+  const TrainConfig all = TrainConfig::from_section(toml.section("train"));
+  EXPECT_EQ(all.max_batches_per_epoch, 0);
+  EXPECT_EQ(all.full_val_batches, 0);
+  // A model's metadata keeps the values it was trained with.
+  EXPECT_EQ(TrainConfig::from_json(all.to_json()).max_batches_per_epoch, 0);
+  EXPECT_EQ(TrainConfig::from_json(defaults.to_json()).full_val_batches, 200);
+  Config negative = Config::parse("[train]\nmax_batches_per_epoch = -1\n", "t.toml");
+  EXPECT_THROW(TrainConfig::from_section(negative.section("train")), std::exception);
+}
+
 TEST(TrainConfigTest, MonitorAndRestoreBestDefaultsAndWhatOlderConfigsDid) {
   EXPECT_EQ(TrainConfig{}.monitor, "auto");
   Config toml = Config::parse("[train]\nmonitor = \"recall@10\"\n", "t.toml");
@@ -104,7 +120,7 @@ TEST(TrainConfigTest, MonitorAndRestoreBestDefaultsAndWhatOlderConfigsDid) {
   EXPECT_FALSE(TrainConfig::from_json(old).restore_best);
   Config no_restore = Config::parse("[train]\nrestore_best = false\n", "t.toml");
   EXPECT_FALSE(TrainConfig::from_section(no_restore.section("train")).restore_best);
-  for (const char* bad : {"\"\"", "\"step\"", "\"batches\"", "3"}) {
+  for (const char* bad : {"\"\"", "\"step\"", "\"batches\"", "\"samples\"", "3"}) {
     SCOPED_TRACE(bad);
     Config toml_bad = Config::parse(std::string("[train]\nmonitor = ") + bad + "\n", "t.toml");
     EXPECT_THROW(TrainConfig::from_section(toml_bad.section("train")), std::exception);
