@@ -28,7 +28,9 @@ std::vector<std::string> split_list(const std::string& text) {
 // With a trained world model (and "all" or "world-model" asked for), the model ranks the
 // protocol's cases into reports/rankings/world-model/ first, so evaluate measures it beside the
 // baselines.
-void rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o,
+// Returns the rank job's per-fold account (cases, without_history, target_in_training_weeks,
+// last_date_held_out), or null when the world model did not rank.
+Json rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o,
                            bool price_ablation) {
   const bool wanted = std::any_of(o.methods.begin(), o.methods.end(), [](const std::string& m) {
     return m == "all" || m == "world-model";
@@ -36,7 +38,7 @@ void rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o,
   const fs::path model_dir = o.data_dir / "models" / "world";
   if (!wanted || !fs::exists(model_dir / "model.json") ||
       model::find_checkpoint(o.data_dir, "world").empty()) {
-    return;
+    return Json();
   }
   const std::vector<std::string> folds = eval::write_eval_cases(o.data_dir, o.config);
   load_torch_runtime(ctx.global.resolved_threads());
@@ -52,6 +54,7 @@ void rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o,
   }
   spdlog::info("evaluate: the world model ranked {} fold(s) in {}", folds.size(),
                human_duration(result.at("seconds").get<double>()));
+  return result.at("folds");
 }
 
 }  // namespace
@@ -66,10 +69,14 @@ Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request) {
   o.config.validate();
   o.methods = split_list(request.methods.empty() ? "all" : request.methods);
   o.force = request.force;
-  rank_with_world_model(ctx, o, request.price_ablation);
-  const eval::EvaluateSummary summary = eval::evaluate(o);
-  const Json& report = summary.report;
+  const Json ranked = rank_with_world_model(ctx, o, request.price_ablation);
+  eval::EvaluateSummary summary = eval::evaluate(o);
   if (summary.skipped) return Json{{"skipped", true}};
+  if (!ranked.is_null()) {
+    summary.report["world_model_ranking"] = ranked;
+    write_json(request.data / "reports" / "evaluation.json", summary.report);
+  }
+  const Json& report = summary.report;
   const std::string prefix = "evaluate." + report["protocol"].get<std::string>() + "." +
                              report["split"].get<std::string>();
   // The headline metrics only (each is one registry write); the rest are in evaluation.json.

@@ -126,6 +126,15 @@ Json rank_job(const Json& args) {
   torch::NoGradGuard no_grad;
   WorldMembers members = load_world_members(data_dir, static_cast<int32_t>(store.n_products()));
   const ModelConfig& model_config = members.configs.front();
+  // Whether every member trained on samples without the customers' last dates ([prepare]
+  // hold_out_last_date in the samples' manifest; samples from before the key hold them).
+  bool last_date_held_out = true;
+  for (const fs::path& checkpoint : members.checkpoints) {
+    const Json meta = read_json(checkpoint.parent_path() / "model.json");
+    const Json samples = meta.value("data_manifest", Json::object());
+    last_date_held_out = last_date_held_out && samples.is_object() &&
+                         samples.value("config", Json::object()).value("hold_out_last_date", false);
+  }
   // "without_prices": rank as if every product were at its regular price (an ablation of the
   // price term; the rankings then go to reports/rankings/world-model-no-prices/).
   const bool without_prices = args.value("without_prices", false);
@@ -199,13 +208,20 @@ Json rank_job(const Json& args) {
     Json info = {{"fold", fold},
                  {"cases", r.cases},
                  {"without_history", r.without_history},
-                 {"target_in_training_weeks", r.in_training_weeks}};
-    if (by_date && r.in_training_weeks > 0) {
-      // Reality-check targets are each customer's last date; when that falls in the weeks the
-      // model trained on, the model has seen it as a next-basket target.
+                 {"target_in_training_weeks", r.in_training_weeks},
+                 {"last_date_held_out", last_date_held_out}};
+    // Reality-check targets are each customer's last date. One in the weeks the model trained on
+    // was a training sample unless the model held the last dates out.
+    if (by_date && r.in_training_weeks > 0 && last_date_held_out) {
+      spdlog::info(
+          "{}: {} of {} targets fall in the world model's training weeks; it trained without "
+          "them ([prepare] hold_out_last_date)",
+          fold, r.in_training_weeks, r.cases);
+    } else if (by_date && r.in_training_weeks > 0) {
       spdlog::warn(
           "{}: {} of {} targets fall in the world model's training weeks (the model saw them in "
-          "training)",
+          "training: it was trained with [prepare] hold_out_last_date = false or before the key; "
+          "retrain it to hold them out)",
           fold, r.in_training_weeks, r.cases);
     }
     fold_info.push_back(info);

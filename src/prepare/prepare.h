@@ -133,6 +133,12 @@ struct PrepareConfig {
   double mask_rate = 0.15;
   double mask_token_share = 0.8;
   double random_token_share = 0.1;
+  // Training-split masked-basket and next-basket samples leave out every basket on the customer's
+  // last shopping date (as input of a masked-basket sample, as target of a next-basket one): that
+  // date is the customer's reality-check target, so a model trained on these samples has seen
+  // none of those targets, whichever customers a reality-check split tests (docs/prepare.md).
+  // Store-visit samples keep them. false: every basket, as samples from before the key.
+  bool hold_out_last_date = true;
   uint64_t seed = 42;  // no-trip weeks, shuffling and masking; set from --seed / [run] seed
 
   static PrepareConfig from_section(const Section& section, uint64_t seed);

@@ -8,7 +8,7 @@ namespace retailsim::prepare {
 PrepareConfig PrepareConfig::from_section(const Section& section, uint64_t seed) {
   section.check_known_keys({"min_target_items", "max_gap_weeks", "no_trip_per_gap",
                             "history_baskets", "max_items", "batch_size", "mask_rate",
-                            "mask_token_share", "random_token_share"});
+                            "mask_token_share", "random_token_share", "hold_out_last_date"});
   PrepareConfig c;
   c.min_target_items = static_cast<int>(section.get_int("min_target_items", c.min_target_items));
   c.max_gap_weeks = static_cast<int>(section.get_int("max_gap_weeks", c.max_gap_weeks));
@@ -19,6 +19,7 @@ PrepareConfig PrepareConfig::from_section(const Section& section, uint64_t seed)
   c.mask_rate = section.get_double("mask_rate", c.mask_rate);
   c.mask_token_share = section.get_double("mask_token_share", c.mask_token_share);
   c.random_token_share = section.get_double("random_token_share", c.random_token_share);
+  c.hold_out_last_date = section.get_bool("hold_out_last_date", c.hold_out_last_date);
   c.seed = seed;
   c.validate();
   return c;
@@ -56,6 +57,7 @@ Json PrepareConfig::to_json() const {
               {"mask_rate", mask_rate},
               {"mask_token_share", mask_token_share},
               {"random_token_share", random_token_share},
+              {"hold_out_last_date", hold_out_last_date},
               {"seed", seed}};
 }
 

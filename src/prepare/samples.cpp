@@ -50,18 +50,29 @@ SampleSet build_samples(const Store& store, const SplitInfo& split, const Prepar
   for (int32_t c = 0; c < static_cast<int32_t>(store.n_customers()); ++c) {
     const std::span<const int32_t> baskets = store.baskets_of_customer(c);
     const auto n = static_cast<int32_t>(baskets.size());
+    // A training-split basket on the customer's last date (its reality-check target) is neither
+    // a masked-basket input nor a next-basket target.
+    const int32_t last_date =
+        n > 0 ? store.basket_date[static_cast<size_t>(baskets[static_cast<size_t>(n - 1)])] : 0;
+    auto held_out = [&](int32_t basket, int8_t basket_split) {
+      return config.hold_out_last_date && basket_split == 0 &&
+             store.basket_date[static_cast<size_t>(basket)] == last_date;
+    };
     for (int32_t i = 0; i < n; ++i) {
       const int32_t b = baskets[static_cast<size_t>(i)];
       const int32_t week = store.basket_week_index[static_cast<size_t>(b)];
       const int32_t n_items = items_of(b);
-      push(out.masked_basket, c, b, b, week, split.split_of(week), 0, i, -1, n_items);
+      if (!held_out(b, split.split_of(week))) {
+        push(out.masked_basket, c, b, b, week, split.split_of(week), 0, i, -1, n_items);
+      }
 
       const bool has_next = i + 1 < n;
       const int32_t next = has_next ? baskets[static_cast<size_t>(i) + 1] : -1;
       const int32_t next_week =
           has_next ? store.basket_week_index[static_cast<size_t>(next)] : last_week + 1;
       if (has_next && next_week - week <= config.max_gap_weeks &&
-          store.basket_rows(next).size() >= config.min_target_items) {
+          store.basket_rows(next).size() >= config.min_target_items &&
+          !held_out(next, split.split_of(next_week))) {
         push(out.next_basket, c, b, next, next_week, split.split_of(next_week), next_week - week,
              i + 1, -1, n_items);
       }

@@ -83,6 +83,15 @@ TEST(RealChain, RunOnRealWeeklyFilesEvaluatesUnderBothProtocolsAndSimulates) {
   EXPECT_EQ(report["protocol"], "reality-check");
   expect_rates(report);
   EXPECT_EQ(report["methods"]["p-topfreq"]["n_cases"], 1675);
+  // Some customers' last dates (their reality-check targets) fall in the training weeks; the
+  // world model trained without them.
+  ASSERT_EQ(report["world_model_ranking"].size(), 5u);
+  int64_t in_training_weeks = 0;
+  for (const Json& fold : report["world_model_ranking"]) {
+    EXPECT_EQ(fold["last_date_held_out"], true);
+    in_training_weeks += fold["target_in_training_weeks"].get<int64_t>();
+  }
+  EXPECT_GT(in_training_weeks, 0);
 
   // A what-if on the real weeks: the trained world model is the demand source (no truth).
   const fs::path scenario = dir / "cut.toml";

@@ -55,6 +55,9 @@ TEST(PrepareStage, SkipsWhenUnchangedAndRebuildsOnForceOrNewConfig) {
   EXPECT_TRUE(prepare_stage(o).skipped);
   o.config.max_gap_weeks = 2;
   EXPECT_FALSE(prepare_stage(o).skipped);
+  o.config.hold_out_last_date = !o.config.hold_out_last_date;
+  EXPECT_FALSE(prepare_stage(o).skipped);
+  EXPECT_TRUE(prepare_stage(o).skipped);
   o.force = true;
   EXPECT_FALSE(prepare_stage(o).skipped);
 }

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "prepare/prepare_fixture.h"
 
@@ -13,7 +14,17 @@ namespace {
 
 using testing::clean;
 
+PrepareConfig config_holding_out(bool hold_out_last_date) {
+  PrepareConfig c;
+  c.hold_out_last_date = hold_out_last_date;
+  return c;
+}
+
+// The rules below take every basket (hold_out_last_date = false); the hold-out is tested on its
+// own against them.
 struct Loaded {
+  explicit Loaded(bool hold_out_last_date = false)
+      : config(config_holding_out(hold_out_last_date)) {}
   Store store = Store::open(clean());
   SplitInfo split = read_split(clean());
   PrepareConfig config;
@@ -112,6 +123,55 @@ TEST(Samples, ForTargetsMatchesTheStoredNextBasketSamplesAndChecksHistories) {
                Error);
 }
 
+TEST(Samples, TrainingSamplesHoldOutEachCustomersLastDate) {
+  EXPECT_TRUE(PrepareConfig{}.hold_out_last_date);  // the default
+  const Loaded all(false), held(true);
+  // A basket is held out when it is in a training week and on its customer's last date.
+  auto last_date_in_training = [&](int32_t basket) {
+    const auto customer = all.store.basket_customer_id[static_cast<size_t>(basket)];
+    const auto baskets = all.store.baskets_of_customer(customer);
+    return all.split.split_of(all.week_of(basket)) == 0 &&
+           all.store.basket_date[static_cast<size_t>(basket)] ==
+               all.store.basket_date[static_cast<size_t>(baskets.back())];
+  };
+  using Key = std::tuple<int32_t, int32_t, int32_t>;  // customer, input, target
+  auto keys = [](const SampleColumns& c) {
+    std::vector<Key> out;
+    for (size_t i = 0; i < c.size(); ++i)
+      out.emplace_back(c.customer[i], c.input_basket[i], c.target_basket[i]);
+    return out;
+  };
+  size_t dropped_masked = 0, dropped_next = 0;
+  auto expect_held_out = [&](const SampleColumns& every, const SampleColumns& kept,
+                             size_t& dropped) {
+    std::vector<Key> expected;
+    for (const Key& k : keys(every)) {
+      if (last_date_in_training(std::get<2>(k))) {
+        ++dropped;
+      } else {
+        expected.push_back(k);
+      }
+    }
+    EXPECT_EQ(keys(kept), expected);
+  };
+  expect_held_out(all.set.masked_basket, held.set.masked_basket, dropped_masked);
+  expect_held_out(all.set.next_basket, held.set.next_basket, dropped_next);
+  // The tiny world has customers who stop shopping within the training weeks.
+  EXPECT_GT(dropped_masked, 0u);
+  EXPECT_GT(dropped_next, 0u);
+  // Validation and test samples and every store-visit sample stay.
+  EXPECT_EQ(keys(held.set.store_visit), keys(all.set.store_visit));
+  for (const SampleColumns* c : {&held.set.masked_basket, &held.set.next_basket}) {
+    for (size_t i = 0; i < c->size(); ++i) EXPECT_FALSE(last_date_in_training(c->target_basket[i]));
+  }
+  EXPECT_EQ(
+      PrepareConfig::from_section(
+          Config::parse("[prepare]\nhold_out_last_date = false\n", "t.toml").section("prepare"), 1)
+          .to_json()
+          .at("hold_out_last_date"),
+      false);
+}
+
 TEST(Samples, StoreVisitsAndNoTripWeeksAreBounded) {
   const Loaded l;
   const SampleColumns& v = l.set.store_visit;
@@ -177,7 +237,7 @@ TEST(Samples, SameSeedSameSamplesAndTheSeedPicksNoTripWeeks) {
   const Loaded a, b;
   EXPECT_EQ(a.set.store_visit.week, b.set.store_visit.week);
   EXPECT_EQ(a.set.next_basket.target_basket, b.set.next_basket.target_basket);
-  PrepareConfig other;
+  PrepareConfig other = a.config;
   other.seed = 7;
   const SampleSet c = build_samples(a.store, a.split, other);
   EXPECT_EQ(c.masked_basket.input_basket, a.set.masked_basket.input_basket);
