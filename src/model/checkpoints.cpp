@@ -1,7 +1,9 @@
 // Where a trained model's checkpoint is (model.h); torch-free, so the CLI can ask too.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "core/manifest.h"
 #include "model/model.h"
 
 namespace retailsim::model {
@@ -32,6 +34,18 @@ std::vector<fs::path> member_checkpoints(const fs::path& data_dir, const std::st
   for (int k = 1; fs::exists(member_dir(data_dir, which, k) / "best.pt"); ++k)
     out.push_back(member_dir(data_dir, which, k) / "best.pt");
   return out;
+}
+
+bool store_visit_inputs_current(const fs::path& checkpoint) {
+  const fs::path path = checkpoint.parent_path() / "model.json";
+  if (!fs::exists(path)) return false;
+  if (read_json(path).value("store_visit_inputs", std::string()) == kStoreVisitInputs) return true;
+  spdlog::warn(
+      "{}: this store-visit model was trained with the target trip's date, weekday and hour among "
+      "its inputs, which give away whether the week holds a trip; its answers for weeks not yet "
+      "shopped are wrong. Retrain it (retailsim train --model store-visit)",
+      checkpoint.parent_path().string());
+  return false;
 }
 
 }  // namespace retailsim::model

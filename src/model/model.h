@@ -171,6 +171,13 @@ fs::path require_checkpoint(const fs::path& data_dir, const std::string& which);
 fs::path member_dir(const fs::path& data_dir, const std::string& which, int member);
 std::vector<fs::path> member_checkpoints(const fs::path& data_dir, const std::string& which);
 
+// What a store-visit model's inputs are, kept in its model.json ("store_visit_inputs"): T3 of the
+// target week. A model trained before the key had the target trip's date, weekday and hour in T3,
+// which tell a trip from no trip (docs/decisions.md): `run` retrains it (its metadata differs),
+// and store_visit_inputs_current warns about it and returns false.
+inline constexpr const char* kStoreVisitInputs = "t3 of the target week";
+bool store_visit_inputs_current(const fs::path& checkpoint);
+
 // Torch jobs (registered in src/torch/torch_module.cpp). Arguments and results are documented in
 // docs/model.md.
 Json train_job(const Json& args);    // "model.train"

@@ -173,6 +173,7 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
       {"train_config", train_config.to_json()}};
   // Member 0's metadata is a single model's: changing the ensemble's size does not retrain it.
   if (member > 0) options.metadata["member"] = member;
+  if (which == "store-visit") options.metadata["store_visit_inputs"] = kStoreVisitInputs;
   const fs::path report_path = data_dir / "reports" / ("training-" + name + ".json");
   const bool same_run = fs::exists(options.checkpoint_dir / "best.pt") && fs::exists(report_path) &&
                         fs::exists(options.checkpoint_dir / "model.json") &&

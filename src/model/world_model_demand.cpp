@@ -141,6 +141,7 @@ class WorldModelDemand final : public sim::DemandSource {
         data_dir_(options.data_dir),
         cache_bytes_(static_cast<size_t>(static_cast<double>(kCacheBytes) * memory_share)) {
     const fs::path visit_checkpoint = require_checkpoint(data_dir_, "store-visit");
+    store_visit_inputs_current(visit_checkpoint);
     basket_config_ = config_of(world_checkpoint);
     visit_config_ = config_of(visit_checkpoint);
     prepare_config_ = prepare::PrepareConfig::from_section(Config().section("prepare"), 42);

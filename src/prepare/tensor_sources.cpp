@@ -321,6 +321,8 @@ Batch TensorSources::assemble(const Samples& samples, std::span<const int64_t> r
     fill_customer(batch, static_cast<int>(b), samples, rows[b]);
 
     // T3 of the target's moment; a week without a trip has its Monday and no weekday or hour.
+    // A store-visit sample asks whether and where the customer shops that week, so its T3 is
+    // always the week's: the trip's date, weekday and hour would tell a trip from no trip.
     const int32_t week = samples.week[r];
     const ShopWeek& shop_week = st.calendar.at(static_cast<size_t>(week));
     int32_t weeks_since_previous = -1;
@@ -335,18 +337,21 @@ Batch TensorSources::assemble(const Samples& samples, std::span<const int64_t> r
       weeks_since_previous = samples.gap_weeks[r];
     }
     float* t3 = batch.t3.data() + b * kT3Dims;
-    if (target >= 0) {
+    if (target >= 0 && samples.kind != SampleKind::kStoreVisit) {
       const auto tb = static_cast<size_t>(target);
       encode_temporal(st.basket_date[tb], st.basket_weekday[tb], st.basket_hour[tb],
                       shop_week.shop_week, week - split_.first_week_index, n_weeks,
                       weeks_since_previous, t3);
+    } else {
+      encode_temporal(shop_week.date_from, 0, -1, shop_week.shop_week,
+                      week - split_.first_week_index, n_weeks, weeks_since_previous, t3);
+    }
+    if (target >= 0) {
+      const auto tb = static_cast<size_t>(target);
       batch.basket_size[b] = st.basket_size[tb];
       batch.price_sensitivity[b] = st.basket_price_sensitivity[tb];
       batch.mission_type[b] = st.basket_type[tb];
       batch.mission_focus[b] = st.basket_mission[tb];
-    } else {
-      encode_temporal(shop_week.date_from, 0, -1, shop_week.shop_week,
-                      week - split_.first_week_index, n_weeks, weeks_since_previous, t3);
     }
     std::memcpy(batch.t5.data() + b * kT5Dims,
                 store_context_.begin() + static_cast<size_t>(batch.store[b]) * kT5Dims,

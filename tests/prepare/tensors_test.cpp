@@ -154,6 +154,38 @@ TEST(Tensors, StoreVisitBatchNamesTheNextStoreOrNoTrip) {
   EXPECT_GT(no_trip, 0);
 }
 
+// A store-visit sample asks whether and where the customer shops in the target week, so nothing
+// of the target trip may reach its inputs: T3 is the week's (its Monday, no weekday or hour),
+// the same whether the week holds a trip or not. With the trip's date, weekday and hour the
+// weekday block alone told a trip from no trip, and the simulator, which asks about weeks not
+// yet shopped, got "no trip" for every shopper.
+TEST(Tensors, StoreVisitInputsDoNotTellATripFromNoTrip) {
+  const Assembled a(SampleKind::kStoreVisit);
+  const Batch& b = a.batch;
+  const Store& store = a.sources->store();
+  const SplitInfo split = read_split(clean());
+  int trips = 0;
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    const auto row = static_cast<size_t>(a.rows[i]);
+    const int32_t week = a.samples.week[row];
+    float want[kT3Dims];
+    encode_temporal(store.calendar.at(static_cast<size_t>(week)).date_from, 0, -1,
+                    store.calendar.at(static_cast<size_t>(week)).shop_week,
+                    week - split.first_week_index, split.n_weeks, a.samples.gap_weeks[row], want);
+    for (int d = 0; d < kT3Dims; ++d) ASSERT_EQ(b.t3[i * kT3Dims + d], want[d]) << i << " " << d;
+    trips += a.samples.target_basket[row] >= 0;
+  }
+  EXPECT_GT(trips, 0);
+  // A next-basket sample keeps its target trip's moment: the basket is predicted given the trip.
+  const Assembled next(SampleKind::kNextBasket);
+  for (size_t i = 0; i < next.rows.size(); ++i) {
+    const auto target = static_cast<size_t>(next.samples.target_basket[next.rows[i]]);
+    float weekday = 0;
+    for (int d = 16; d < 23; ++d) weekday += next.batch.t3[i * kT3Dims + d];
+    EXPECT_EQ(weekday, store.basket_weekday[target] > 0 ? 1.0f : 0.0f);
+  }
+}
+
 // History and repeat features are computed from the customer's baskets before the target only.
 TEST(Tensors, HistoryAndRepeatFeaturesUseOnlyEarlierBaskets) {
   for (SampleKind kind : {SampleKind::kNextBasket, SampleKind::kStoreVisit}) {
