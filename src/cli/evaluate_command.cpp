@@ -1,5 +1,6 @@
 // `retailsim evaluate`: next-basket methods (baselines, the oracle, ranking files such as the
-// world model's) under the temporal or reality-check protocol into reports/evaluation.*.
+// world model's) under the temporal or reality-check protocol, and under the temporal one the
+// store-visit methods (baselines, the oracle, the store-visit model), into reports/evaluation.*.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -57,6 +58,29 @@ Json rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o,
   return result.at("folds");
 }
 
+// With a trained store-visit model (and "all" or "store-visit" asked for, under the temporal
+// protocol), the model scores the store-visit cases into reports/visit_rankings/store-visit/
+// first, so evaluate measures it beside the store-visit baselines.
+void rank_with_store_visit_model(CommandContext& ctx, const eval::EvaluateOptions& o) {
+  const bool wanted = std::any_of(o.methods.begin(), o.methods.end(), [](const std::string& m) {
+    return m == "all" || m == "store-visit";
+  });
+  if (!wanted || o.config.protocol != "temporal" ||
+      !fs::exists(o.data_dir / "models" / "store-visit" / "model.json") ||
+      model::find_checkpoint(o.data_dir, "store-visit").empty()) {
+    return;
+  }
+  const std::vector<std::string> folds = eval::write_visit_cases(o.data_dir, o.config);
+  load_torch_runtime(ctx.global.resolved_threads());
+  const Json args = {{"data_dir", o.data_dir.string()},
+                     {"folds", folds},
+                     {"seed", ctx.seed()},
+                     {"config_path", ctx.global.config_path.string()}};
+  const Json result = run_torch_job("model.rank_visits", args, ctx.global.quiet);
+  spdlog::info("evaluate: the store-visit model scored {} fold(s) in {}", folds.size(),
+               human_duration(result.at("seconds").get<double>()));
+}
+
 }  // namespace
 
 Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request) {
@@ -70,6 +94,7 @@ Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request) {
   o.methods = split_list(request.methods.empty() ? "all" : request.methods);
   o.force = request.force;
   const Json ranked = rank_with_world_model(ctx, o, request.price_ablation);
+  rank_with_store_visit_model(ctx, o);
   eval::EvaluateSummary summary = eval::evaluate(o);
   if (summary.skipped) return Json{{"skipped", true}};
   if (!ranked.is_null()) {
@@ -86,6 +111,14 @@ Json run_evaluation(CommandContext& ctx, const EvaluationRequest& request) {
       const Json& value = metrics[name];
       if (value.is_number())
         ctx.log_metric(prefix + "." + method + "." + name, 0, value.get<double>());
+    }
+  }
+  const Json visits = report.value("store_visits", Json::object()).value("methods", Json::object());
+  for (const auto& [method, metrics] : visits.items()) {
+    for (const char* name : {"accuracy", "top3", "mrr", "store_accuracy", "trip_auc"}) {
+      const Json& value = metrics[name];
+      if (value.is_number())
+        ctx.log_metric(prefix + ".visits." + method + "." + name, 0, value.get<double>());
     }
   }
   spdlog::info("evaluate done in {}: {}", human_duration(summary.seconds),
@@ -107,7 +140,9 @@ Command add_evaluate_command(CLI::App& root) {
   app->add_option(
       "--baselines", request->methods,
       "Methods, comma-separated: all (default) or g-topfreq, p-topfreq, gp-topfreq, "
-      "tifu-knn, tifu-knn-tuned, oracle, oracle-history, or a folder name under reports/rankings/");
+      "tifu-knn, tifu-knn-tuned, oracle, oracle-history, a folder name under reports/rankings/; "
+      "store visits (temporal): visit-global, visit-personal, visit-last, visit-oracle, "
+      "store-visit (the model)");
   app->add_option("--protocol", request->protocol,
                   "temporal (default: the config's [evaluate] protocol) or reality-check")
       ->check(CLI::IsMember({"temporal", "reality-check"}));

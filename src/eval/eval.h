@@ -62,6 +62,11 @@ struct EvalConfig {
   std::vector<double> tune_r_g = {0.6, 0.8, 1.0};
   std::vector<double> tune_m = {3, 7};
   int tune_max_cases = 3000;  // validation cases used for tuning (a seeded sample when more)
+  // Store visits (temporal protocol): a week without a trip is a case when it comes at most
+  // visit_horizon_weeks after the customer's previous trip (as [prepare] max_gap_weeks bounds
+  // the store-visit model's no-trip samples); at most visit_max_cases cases (a seeded sample).
+  int visit_horizon_weeks = 12;
+  int visit_max_cases = 200000;
   // Synthetic data: trips the basket-attribute oracle samples per case (the generator's own rules
   // at the target's store and week) to find each attribute's most likely value.
   int oracle_trips = 400;
@@ -178,10 +183,11 @@ const std::vector<std::string>& metric_names();
 std::vector<double> case_metrics(std::span<const int32_t> ranked, std::span<const int32_t> target,
                                  std::span<const int32_t> bought_before);
 
-// Means of case metrics, NaNs left out per metric.
+// Means of case metrics, NaNs left out per metric; `names` (metric_names() or
+// visit_metric_names(), which live as long as the program) name them in the JSON.
 class MetricMeans {
  public:
-  MetricMeans();
+  explicit MetricMeans(const std::vector<std::string>& names = metric_names());
   void add(const std::vector<double>& values);
   void merge(const MetricMeans& other);
   int64_t n_cases() const { return n_cases_; }
@@ -190,6 +196,7 @@ class MetricMeans {
   Json to_json() const;
 
  private:
+  const std::vector<std::string>* names_;
   std::vector<double> sum_;
   std::vector<int64_t> count_;
   int64_t n_cases_ = 0;
@@ -308,6 +315,103 @@ Json attribute_accuracy(const Store& store, const BasketTable& baskets,
                         const std::vector<AttributeGuess>& guesses);
 
 // ---------------------------------------------------------------------------------------------
+// Store visits: the store-visit model's question, under the temporal protocol
+// ---------------------------------------------------------------------------------------------
+
+// One customer-week: the store of the customer's first trip that week, or no trip.
+struct VisitCase {
+  int32_t index = 0;  // row in the fold's case file
+  int32_t customer = 0;
+  int32_t n_history = 0;       // the customer's store baskets before the week (at least one)
+  int16_t week = 0;            // calendar week index
+  int16_t outcome = 0;         // store id of the first trip, or n_stores: no trip
+  int32_t target_basket = -1;  // that trip's store basket; -1: no trip
+  int8_t weekday = 0;          // of that trip (1 = Sunday ... 7); 0: no trip
+  int8_t hour = -1;            // of that trip; -1: no trip
+  bool trip() const { return target_basket >= 0; }
+};
+
+// The cases of the evaluated split's weeks: for every customer whose first basket is in the
+// training weeks, each week of the split after their first trip that holds a trip, or holds none
+// and comes at most visit_horizon_weeks after their previous trip. Methods see every basket
+// before the split (as the basket fold's view).
+struct VisitFold {
+  std::string name;  // the basket fold's: temporal-test, temporal-val
+  int32_t n_stores = 0;
+  int32_t view_end = 0;   // calendar week index of the split's first week
+  int32_t train_end = 0;  // first week after the training weeks
+  int horizon_weeks = 12;
+  int64_t eligible_cases = 0;  // before sampling down to visit_max_cases
+  std::vector<VisitCase> cases;
+};
+VisitFold temporal_visit_fold(const Store& store, const EvalConfig& config);
+
+// A method's answer for one case: up to n outcomes (store ids; n_stores = no trip) best first,
+// each with its probability, and the probability of no trip (listed or not).
+struct VisitPrediction {
+  std::vector<int32_t> outcomes;
+  std::vector<double> probability;
+  double no_trip = 0;
+};
+
+// A store-visit method: fit() sees the store and the fold (every basket before fold.view_end);
+// predict() must be safe to call from several threads at once.
+class VisitPredictor {
+ public:
+  virtual ~VisitPredictor() = default;
+  virtual void fit(const Store& store, const VisitFold& fold) = 0;
+  virtual VisitPrediction predict(const VisitCase& c, int n) const = 0;
+};
+struct VisitMethodInfo {
+  std::string name;
+  std::string description;
+  std::unique_ptr<VisitPredictor> (*make)(const fs::path& data_dir);
+  bool needs_truth = false;
+};
+// visit-global, visit-personal, visit-last and (synthetic data) visit-oracle.
+const std::vector<VisitMethodInfo>& registered_visit_methods();
+
+// The case list as written to <data>/reports/visit_cases/<fold>.npy: int32 [n_cases, 7] with
+// columns customer, target store basket (-1: no trip), n_history, week index, outcome (store id,
+// n_stores: no trip), weekday, hour.
+inline constexpr int kVisitCaseColumns = 7;
+fs::path visit_case_file(const fs::path& data_dir, const std::string& fold_name);
+void write_visit_case_file(const fs::path& path, const VisitFold& fold);
+// A method scored elsewhere (the store-visit model): <data>/reports/visit_rankings/<method>/
+// <fold>.npy, int32 [n_cases, n] outcomes best first (-1 padding), <fold>.probabilities.npy
+// float32 [n_cases, n] and <fold>.no_trip.npy float32 [n_cases], rows in case-file order.
+fs::path visit_ranking_file(const fs::path& data_dir, const std::string& method,
+                            const std::string& fold_name);
+std::unique_ptr<VisitPredictor> visit_ranking_file_method(const fs::path& data_dir,
+                                                          const std::string& method,
+                                                          const VisitFold& fold);
+
+// Per-case metrics, in this order: accuracy, top3, top5, top10 and mrr of the outcome among all
+// outcomes (no trip included); the same of the store among stores, store_accuracy ...
+// store_mrr, for trip cases (NaN for no-trip cases); trip_probability (1 - P(no trip)) and trip
+// (1 for a trip case), whose means compare the predicted and the observed trip rate.
+const std::vector<std::string>& visit_metric_names();
+std::vector<double> visit_case_metrics(const VisitPrediction& prediction, const VisitCase& c,
+                                       int32_t n_stores);
+// Area under the ROC curve of `score` for telling positives from negatives (ties count half);
+// NaN without both.
+double roc_auc(std::span<const double> score, std::span<const uint8_t> positive);
+
+// The "store_visits" part of reports/evaluation.json (temporal protocol): the fold's cases and,
+// per method (registered ones as `methods` asks, "all" for every one that applies, and each
+// folder of reports/visit_rankings/), its metrics overall, trip_auc, and by week, weekday and
+// hour. Throws Error for a visit ranking file that does not fit the cases.
+Json evaluate_store_visits(const fs::path& data_dir, const Store& store, const EvalConfig& config,
+                           const std::vector<std::string>& methods);
+// The methods under reports/visit_rankings/ (e.g. store-visit), sorted.
+std::vector<std::string> visit_ranking_methods(const fs::path& data_dir);
+// The store-visit methods among requested method names ("all": every registered one that
+// applies, visit-oracle only with truth/, and every visit ranking folder); other names are left
+// to the next-basket methods. Throws Error for visit-oracle without truth/.
+std::vector<std::string> visit_methods_of(const std::vector<std::string>& requested,
+                                          const fs::path& data_dir);
+
+// ---------------------------------------------------------------------------------------------
 // The stage: <data>/store/ (+ truth/, reports/rankings/) -> reports/evaluation.{json,html}
 // ---------------------------------------------------------------------------------------------
 struct EvaluateOptions {
@@ -337,6 +441,8 @@ EvaluateSummary evaluate(const EvaluateOptions& options);
 // first), so that a method scored outside this process (the world model) can rank them before
 // evaluate() reads its ranking files. Returns the fold names. Throws Error as evaluate() does.
 std::vector<std::string> write_eval_cases(const fs::path& data_dir, const EvalConfig& config);
+// The same for the store-visit cases (temporal protocol; none under reality-check).
+std::vector<std::string> write_visit_cases(const fs::path& data_dir, const EvalConfig& config);
 
 // reports/evaluation.html from the report.
 std::string evaluation_html(const Json& report);

@@ -13,14 +13,30 @@ Json TifuSettings::to_json() const {
 
 EvalConfig EvalConfig::from_sections(const Section& evaluate, const Section& features,
                                      uint64_t seed) {
-  evaluate.check_known_keys({"protocol",       "split",        "list_length",
-                             "min_baskets",    "max_baskets",  "min_product_count",
-                             "rc_train_share", "rc_val_share", "rc_seeds",
-                             "tifu_k",         "tifu_r_b",     "tifu_r_g",
-                             "tifu_m",         "tifu_alpha",   "tifu_distance",
-                             "tune_k",         "tune_alpha",   "tune_r_b",
-                             "tune_r_g",       "tune_m",       "tune_max_cases",
-                             "oracle_trips"});
+  evaluate.check_known_keys({"protocol",
+                             "split",
+                             "list_length",
+                             "min_baskets",
+                             "max_baskets",
+                             "min_product_count",
+                             "rc_train_share",
+                             "rc_val_share",
+                             "rc_seeds",
+                             "tifu_k",
+                             "tifu_r_b",
+                             "tifu_r_g",
+                             "tifu_m",
+                             "tifu_alpha",
+                             "tifu_distance",
+                             "tune_k",
+                             "tune_alpha",
+                             "tune_r_b",
+                             "tune_r_g",
+                             "tune_m",
+                             "tune_max_cases",
+                             "oracle_trips",
+                             "visit_horizon_weeks",
+                             "visit_max_cases"});
   EvalConfig c;
   c.protocol = evaluate.get_string("protocol", c.protocol);
   c.split = evaluate.get_string("split", c.split);
@@ -47,6 +63,9 @@ EvalConfig EvalConfig::from_sections(const Section& evaluate, const Section& fea
   c.tune_m = evaluate.get_doubles("tune_m", c.tune_m);
   c.tune_max_cases = static_cast<int>(evaluate.get_int("tune_max_cases", c.tune_max_cases));
   c.oracle_trips = static_cast<int>(evaluate.get_int("oracle_trips", c.oracle_trips));
+  c.visit_horizon_weeks =
+      static_cast<int>(evaluate.get_int("visit_horizon_weeks", c.visit_horizon_weeks));
+  c.visit_max_cases = static_cast<int>(evaluate.get_int("visit_max_cases", c.visit_max_cases));
   c.seed = seed;
   c.validate();
   return c;
@@ -84,6 +103,10 @@ void EvalConfig::validate() const {
   }
   if (tune_max_cases < 1) fail("[evaluate] tune_max_cases must be >= 1");
   if (oracle_trips < 1) fail("[evaluate] oracle_trips must be >= 1 (got {})", oracle_trips);
+  if (visit_horizon_weeks < 1)
+    fail("[evaluate] visit_horizon_weeks must be >= 1 (got {})", visit_horizon_weeks);
+  if (visit_max_cases < 1)
+    fail("[evaluate] visit_max_cases must be >= 1 (got {})", visit_max_cases);
 }
 
 Json EvalConfig::to_json() const {
@@ -106,6 +129,8 @@ Json EvalConfig::to_json() const {
               {"tune_m", tune_m},
               {"tune_max_cases", tune_max_cases},
               {"oracle_trips", oracle_trips},
+              {"visit_horizon_weeks", visit_horizon_weeks},
+              {"visit_max_cases", visit_max_cases},
               {"seed", seed}};
 }
 

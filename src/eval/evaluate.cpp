@@ -193,7 +193,8 @@ Json slices_json(const std::vector<FoldResult>& results,
 // What the report depends on: the store (its manifest holds every input's checksum), the truth,
 // the ranking files of the methods, the config, the methods and the program's version.
 Json evaluation_inputs(const fs::path& data_dir, const EvalConfig& config,
-                       const std::vector<std::string>& methods) {
+                       const std::vector<std::string>& methods,
+                       const std::vector<std::string>& visit_methods) {
   const fs::path store_manifest = data_dir / "store" / "manifest.json";
   if (!fs::exists(store_manifest))
     fail("{}: no store; run retailsim ingest first", (data_dir / "store").string());
@@ -208,6 +209,16 @@ Json evaluation_inputs(const fs::path& data_dir, const EvalConfig& config,
     std::sort(rankings.begin(), rankings.end());
     files.insert(files.end(), rankings.begin(), rankings.end());
   }
+  for (const std::string& m : visit_methods) {
+    const fs::path dir = data_dir / "reports" / "visit_rankings" / m;
+    if (!fs::is_directory(dir)) continue;
+    std::vector<fs::path> rankings;
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (e.is_regular_file()) rankings.push_back(e.path());
+    }
+    std::sort(rankings.begin(), rankings.end());
+    files.insert(files.end(), rankings.begin(), rankings.end());
+  }
   Json described = Json::array();
   for (const fs::path& f : files) {
     const InputFile in = describe_input(f, data_dir);
@@ -216,6 +227,7 @@ Json evaluation_inputs(const fs::path& data_dir, const EvalConfig& config,
   return Json{{"files", described},
               {"config", config.to_json()},
               {"methods", methods},
+              {"visit_methods", visit_methods},
               {"retailsim_version", RETAILSIM_VERSION}};
 }
 
@@ -287,8 +299,16 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const EvalConfig& config = options.config;
   config.validate();
-  const std::vector<std::string> methods = resolve_methods(options.methods, options.data_dir);
-  const Json inputs = evaluation_inputs(options.data_dir, config, methods);
+  // Store-visit methods go to the store_visits part; the other names are next-basket methods.
+  const std::vector<std::string> visit_methods =
+      visit_methods_of(options.methods, options.data_dir);
+  std::vector<std::string> basket_request;
+  for (const std::string& name : options.methods) {
+    if (std::find(visit_methods.begin(), visit_methods.end(), name) == visit_methods.end())
+      basket_request.push_back(name);
+  }
+  const std::vector<std::string> methods = resolve_methods(basket_request, options.data_dir);
+  const Json inputs = evaluation_inputs(options.data_dir, config, methods, visit_methods);
   const fs::path report_path = options.data_dir / "reports" / "evaluation.json";
   if (!options.force && fs::exists(report_path) &&
       fs::exists(options.data_dir / "reports" / "evaluation.html")) {
@@ -400,6 +420,7 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   if (!per_fold.empty()) report["per_fold"] = per_fold;
   report["calibration"] = calibration;
   report["auxiliary"] = auxiliary_report(options, store, baskets, folds, methods);
+  report["store_visits"] = evaluate_store_visits(options.data_dir, store, config, visit_methods);
   report["seconds"] = seconds;
   report["inputs"] = inputs;
 

@@ -1,5 +1,6 @@
 // reports/evaluation.html: every method's metrics side by side, cold-start customers, a bar chart
-// of Recall@10 and NDCG@10, NDCG@10 by target week (inline SVG) and the tuned TIFU-KNN settings.
+// of Recall@10 and NDCG@10, NDCG@10 by target week (inline SVG), the store-visit methods and the
+// tuned TIFU-KNN settings.
 #include <algorithm>
 #include <limits>
 
@@ -205,6 +206,22 @@ std::string evaluation_html(const Json& report) {
   }
   if (report.contains("by_week")) {
     html += "<h2>NDCG@10 by target week</h2>\n" + week_chart(report["by_week"], "ndcg@10");
+  }
+  const Json visits = report.value("store_visits", Json::object());
+  if (visits.contains("methods") && !visits["methods"].empty()) {
+    html += fmt::format(
+        "<h2>Store visits (the store-visit model)</h2>\n<p class=\"note\">{} customer-weeks of "
+        "{} ({} with a trip): the store of the customer's first trip that week, or no trip (a "
+        "week at most {} weeks after their previous trip). accuracy, top-k and MRR rank every "
+        "outcome, no trip included; store_* rank the stores of the trip weeks; trip_auc tells "
+        "trip weeks from the others by 1 &minus; P(no trip); trip_probability is its mean, trip "
+        "the observed share.</p>\n",
+        number(visits["cases"]), html_escape(visits.value("fold", "")),
+        number(visits["trip_cases"]), number(visits["horizon_weeks"]));
+    html += metrics_table(visits["methods"],
+                          {"accuracy", "top3", "top5", "top10", "mrr", "store_accuracy",
+                           "store_top3", "store_mrr", "trip_auc", "trip_probability", "trip"});
+    html += "<h3>Accuracy by week</h3>\n" + week_chart(visits["by_week"], "accuracy");
   }
   if (report.contains("calibration") && !report["calibration"].empty()) {
     html +=

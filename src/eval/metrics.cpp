@@ -89,7 +89,8 @@ std::vector<double> case_metrics(std::span<const int32_t> ranked, std::span<cons
   return out;
 }
 
-MetricMeans::MetricMeans() : sum_(metric_names().size(), 0.0), count_(metric_names().size(), 0) {}
+MetricMeans::MetricMeans(const std::vector<std::string>& names)
+    : names_(&names), sum_(names.size(), 0.0), count_(names.size(), 0) {}
 
 void MetricMeans::add(const std::vector<double>& values) {
   for (size_t i = 0; i < values.size(); ++i) {
@@ -116,7 +117,7 @@ double MetricMeans::mean(size_t metric) const {
 Json MetricMeans::to_json() const {
   Json out = Json::object();
   out["n_cases"] = n_cases_;
-  const auto& names = metric_names();
+  const auto& names = *names_;
   for (size_t i = 0; i < names.size(); ++i) {
     if (count_[i] > 0) {
       out[names[i]] = mean(i);

@@ -183,6 +183,9 @@ bool store_visit_inputs_current(const fs::path& checkpoint);
 Json train_job(const Json& args);    // "model.train"
 Json predict_job(const Json& args);  // "model.predict"
 Json rank_job(const Json& args);     // "model.rank": the evaluation cases, for `evaluate`
+// "model.rank_visits": the store-visit model scores evaluate's store-visit cases
+// (reports/visit_cases/) into reports/visit_rankings/store-visit/.
+Json rank_visits_job(const Json& args);
 
 // The market simulator's "world-model" demand source (sim::register_demand_source): the trained
 // store-visit and basket models of <data>/models/. Idempotent; the torch module calls it before

@@ -36,6 +36,7 @@ const std::map<std::string, Job>& jobs() {
       {"model.train", model::train_job},
       {"model.predict", model::predict_job},
       {"model.rank", model::rank_job},
+      {"model.rank_visits", model::rank_visits_job},
       {"rl.train", rl::rl_train_job},
       {"rl.evaluate", rl::rl_evaluate_job},
       {"sim.simulate", model::simulate_job},

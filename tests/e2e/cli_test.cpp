@@ -199,6 +199,19 @@ TEST(Cli, RunChainIsResumableAndSkipsWhatIsUpToDate) {
     ASSERT_TRUE(report["auxiliary"]["methods"].contains(m)) << report["auxiliary"].dump();
     EXPECT_TRUE(report["auxiliary"]["methods"][m]["basket_size_accuracy"].is_number()) << m;
   }
+  // The store-visit model scores the customer-weeks beside the store-visit baselines.
+  const Json& visits = report["store_visits"];
+  const auto n_visits = visits["cases"].get<uint64_t>();
+  ASSERT_GT(n_visits, 0u);
+  EXPECT_EQ(read_npy_info(dir / "reports" / "visit_rankings" / "store-visit" / "temporal-test.npy")
+                .shape[0],
+            n_visits);
+  for (const char* m :
+       {"store-visit", "visit-global", "visit-personal", "visit-last", "visit-oracle"}) {
+    ASSERT_TRUE(visits["methods"].contains(m)) << visits["methods"].dump();
+    EXPECT_TRUE(visits["methods"][m]["accuracy"].is_number()) << m;
+    EXPECT_TRUE(visits["methods"][m]["trip_auc"].is_number()) << m;
+  }
   auto model_time = fs::last_write_time(dir / "models" / "world" / "best.pt");
   auto store_time = fs::last_write_time(dir / "store" / "manifest.json");
   auto raw_time = fs::last_write_time(dir / "raw" / "time.csv");

@@ -73,6 +73,11 @@ TEST(RealChain, RunOnRealWeeklyFilesEvaluatesUnderBothProtocolsAndSimulates) {
   EXPECT_NEAR(report["methods"]["p-topfreq"]["ndcg@10"].get<double>(), 0.2670, 5e-4);
   EXPECT_TRUE(fs::exists(data / "reports" / "evaluation.html"));
   EXPECT_TRUE(fs::exists(data / "models" / "world" / "best.pt"));
+  // Store visits on real weeks: the model beside the baselines, no oracle without a truth.
+  const Json& visits = report["store_visits"]["methods"];
+  EXPECT_TRUE(visits.contains("store-visit")) << visits.dump();
+  EXPECT_TRUE(visits.contains("visit-personal"));
+  EXPECT_FALSE(visits.contains("visit-oracle"));
 
   ASSERT_EQ(run_command(bin + " --threads 2 --quiet --config " + config +
                             " evaluate --protocol reality-check --data " + data.string(),
