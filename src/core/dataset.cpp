@@ -32,6 +32,12 @@ void expect_size(const fs::path& dir, const std::string& name, size_t got, size_
 
 }  // namespace
 
+std::vector<uint8_t> Store::weeks_with_baskets() const {
+  std::vector<uint8_t> out(calendar.size(), 0);
+  for (int16_t w : basket_week_index) out[static_cast<size_t>(w)] = 1;
+  return out;
+}
+
 Store Store::open(const fs::path& data_dir) {
   Store s;
   s.dir = data_dir / "store";

@@ -103,6 +103,9 @@ class Store {
     int64_t e = customer_basket_offsets[static_cast<size_t>(customer) + 1];
     return customer_baskets.span().subspan(static_cast<size_t>(b), static_cast<size_t>(e - b));
   }
+  // Per calendar week: 1 when the store holds a basket of that week. A week without any (the
+  // public LGSR copies lack 200608) is missing data, not a week in which nobody shopped.
+  std::vector<uint8_t> weeks_with_baskets() const;
 };
 
 }  // namespace retailsim

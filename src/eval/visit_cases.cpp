@@ -56,6 +56,7 @@ VisitFold temporal_visit_fold(const Store& store, const EvalConfig& config) {
     end = first + n_weeks;
   }
   fold.view_end = begin;
+  const std::vector<uint8_t> observed = store.weeks_with_baskets();
   for (int32_t c = 0; c < static_cast<int32_t>(store.n_customers()); ++c) {
     const std::span<const int32_t> baskets = store.baskets_of_customer(c);
     if (baskets.empty()) continue;
@@ -65,6 +66,7 @@ VisitFold temporal_visit_fold(const Store& store, const EvalConfig& config) {
     if (week_of(0) >= fold.train_end) continue;  // not a known customer of the training weeks
     size_t next = 0;                             // first basket of week >= w
     for (int32_t w = begin; w < end; ++w) {
+      if (!observed[static_cast<size_t>(w)]) continue;  // missing data, not a week without trips
       while (next < baskets.size() && week_of(next) < w) ++next;
       if (next == 0) continue;  // no trip before this week
       VisitCase v;

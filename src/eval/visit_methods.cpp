@@ -13,12 +13,17 @@ namespace {
 
 // Trip weeks and weeks without a trip (those within `horizon` weeks after a trip) from the first
 // trip's week up to `end` (exclusive), over baskets in time order: how often the customer shops.
+// Weeks without any basket in the store (`observed` 0) are missing data and count as neither.
 struct TripWeeks {
   int64_t trip = 0, empty = 0;
 };
-TripWeeks count_trip_weeks(const Store& store, std::span<const int32_t> baskets, int32_t end,
-                           int horizon) {
+TripWeeks count_trip_weeks(const Store& store, const std::vector<uint8_t>& observed,
+                           std::span<const int32_t> baskets, int32_t end, int horizon) {
   TripWeeks out;
+  auto count_empty = [&](int32_t last, int32_t until) {  // weeks in (last, until)
+    for (int32_t w = last + 1; w < until && w - last <= horizon; ++w)
+      out.empty += observed[static_cast<size_t>(w)];
+  };
   int32_t last = -1;
   for (int32_t b : baskets) {
     const int32_t w = store.basket_week_index[static_cast<size_t>(b)];
@@ -26,11 +31,11 @@ TripWeeks count_trip_weeks(const Store& store, std::span<const int32_t> baskets,
     if (w == last) continue;
     if (last >= 0) {
       ++out.trip;
-      out.empty += std::min<int64_t>(w - last - 1, horizon);
+      count_empty(last, w);
     }
     last = w;
   }
-  if (last >= 0) out.empty += std::clamp<int64_t>(end - 1 - last, 0, horizon);
+  if (last >= 0) count_empty(last, end);
   return out;
 }
 
@@ -57,6 +62,7 @@ class GlobalVisits : public VisitPredictor {
  public:
   void fit(const Store& store, const VisitFold& fold) override {
     store_ = &store;
+    observed_ = store.weeks_with_baskets();
     n_stores_ = fold.n_stores;
     horizon_ = fold.horizon_weeks;
     share_.assign(static_cast<size_t>(n_stores_), 0.0);
@@ -68,7 +74,7 @@ class GlobalVisits : public VisitPredictor {
         share_[static_cast<size_t>(store.basket_store_id[static_cast<size_t>(b)])] += 1;
         ++trips;
       }
-      const TripWeeks t = count_trip_weeks(store, baskets, fold.view_end, horizon_);
+      const TripWeeks t = count_trip_weeks(store, observed_, baskets, fold.view_end, horizon_);
       trip_weeks += t.trip;
       empty_weeks += t.empty;
     }
@@ -92,6 +98,7 @@ class GlobalVisits : public VisitPredictor {
 
  protected:
   const Store* store_ = nullptr;
+  std::vector<uint8_t> observed_;  // Store::weeks_with_baskets
   int32_t n_stores_ = 0;
   int horizon_ = 12;
   std::vector<double> share_;      // per store, of the trips before the split
@@ -110,7 +117,7 @@ class PersonalVisits : public GlobalVisits {
     constexpr double kPriorWeeks = 2;
     const auto history =
         store_->baskets_of_customer(c.customer).first(static_cast<size_t>(c.n_history));
-    const TripWeeks t = count_trip_weeks(*store_, history, c.week, horizon_);
+    const TripWeeks t = count_trip_weeks(*store_, observed_, history, c.week, horizon_);
     const double no_trip = (static_cast<double>(t.empty) + kPriorWeeks * no_trip_) /
                            (static_cast<double>(t.trip + t.empty) + kPriorWeeks);
     // (store, trips, latest position), latest visit first.

@@ -117,12 +117,10 @@ std::array<const Column<int8_t>*, 4> label_columns(const Store& store);
 // ---------------------------------------------------------------------------------------------
 struct PrepareConfig {
   // Next-basket pairs: the target basket needs at least this many products and must come at most
-  // this many weeks after the input basket. Store-visit "no trip" weeks are looked for within the
-  // same horizon after a trip.
+  // this many weeks after the input basket. A store-visit sample's week without a trip comes at
+  // most this many weeks after the customer's previous trip.
   int min_target_items = 2;
   int max_gap_weeks = 12;
-  // Store-visit: "no trip" samples drawn per run of empty weeks (at most), see docs/prepare.md.
-  int no_trip_per_gap = 1;
   // Batch::history_*: the customer's most recent baskets before the target.
   int history_baskets = 10;
   // Items of an input basket kept (the first ones in row order); longer baskets are truncated.
@@ -139,7 +137,7 @@ struct PrepareConfig {
   // none of those targets, whichever customers a reality-check split tests (docs/prepare.md).
   // Store-visit samples keep them. false: every basket, as samples from before the key.
   bool hold_out_last_date = true;
-  uint64_t seed = 42;  // no-trip weeks, shuffling and masking; set from --seed / [run] seed
+  uint64_t seed = 42;  // shuffling and masking; set from --seed / [run] seed
 
   static PrepareConfig from_section(const Section& section, uint64_t seed);
   Json to_json() const;
@@ -187,8 +185,8 @@ struct SplitInfo {
 // ("run retailsim features first") when it is missing.
 SplitInfo read_split(const fs::path& data_dir);
 
-// Every sample of the store, by customer then time. Deterministic for a seed (no-trip weeks are
-// drawn from Rng::stream(seed, {customer})).
+// Every sample of the store, by customer then time (a function of the store, the split and the
+// config; no random draws).
 SampleSet build_samples(const Store& store, const SplitInfo& split, const PrepareConfig& config);
 
 // One kind's samples opened from samples/<kind>/ (memory-mapped).

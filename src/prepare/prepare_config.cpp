@@ -6,13 +6,17 @@
 namespace retailsim::prepare {
 
 PrepareConfig PrepareConfig::from_section(const Section& section, uint64_t seed) {
-  section.check_known_keys({"min_target_items", "max_gap_weeks", "no_trip_per_gap",
-                            "history_baskets", "max_items", "batch_size", "mask_rate",
-                            "mask_token_share", "random_token_share", "hold_out_last_date"});
+  if (section.has("no_trip_per_gap"))
+    fail(
+        "[prepare] no_trip_per_gap is gone: store-visit samples are one per customer-week, every "
+        "week without a trip within max_gap_weeks of the previous trip included (docs/prepare.md); "
+        "remove the key");
+  section.check_known_keys({"min_target_items", "max_gap_weeks", "history_baskets", "max_items",
+                            "batch_size", "mask_rate", "mask_token_share", "random_token_share",
+                            "hold_out_last_date"});
   PrepareConfig c;
   c.min_target_items = static_cast<int>(section.get_int("min_target_items", c.min_target_items));
   c.max_gap_weeks = static_cast<int>(section.get_int("max_gap_weeks", c.max_gap_weeks));
-  c.no_trip_per_gap = static_cast<int>(section.get_int("no_trip_per_gap", c.no_trip_per_gap));
   c.history_baskets = static_cast<int>(section.get_int("history_baskets", c.history_baskets));
   c.max_items = static_cast<int>(section.get_int("max_items", c.max_items));
   c.batch_size = static_cast<int>(section.get_int("batch_size", c.batch_size));
@@ -29,7 +33,6 @@ void PrepareConfig::validate() const {
   if (min_target_items < 1)
     fail("[prepare] min_target_items must be >= 1 (got {})", min_target_items);
   if (max_gap_weeks < 1) fail("[prepare] max_gap_weeks must be >= 1 (got {})", max_gap_weeks);
-  if (no_trip_per_gap < 0) fail("[prepare] no_trip_per_gap must be >= 0 (got {})", no_trip_per_gap);
   if (history_baskets < 0) fail("[prepare] history_baskets must be >= 0 (got {})", history_baskets);
   if (max_items < 1 || max_items > 32767) {
     fail("[prepare] max_items must be in [1, 32767] (got {})", max_items);
@@ -50,7 +53,6 @@ void PrepareConfig::validate() const {
 Json PrepareConfig::to_json() const {
   return Json{{"min_target_items", min_target_items},
               {"max_gap_weeks", max_gap_weeks},
-              {"no_trip_per_gap", no_trip_per_gap},
               {"history_baskets", history_baskets},
               {"max_items", max_items},
               {"batch_size", batch_size},

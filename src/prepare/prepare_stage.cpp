@@ -65,9 +65,12 @@ Json split_counts(const SampleColumns& c) {
 
 // The settings that change the samples (batching and masking happen later, at batch time).
 Json sample_config(const PrepareConfig& c) {
-  return Json{{"min_target_items", c.min_target_items},     {"max_gap_weeks", c.max_gap_weeks},
-              {"no_trip_per_gap", c.no_trip_per_gap},       {"max_items", c.max_items},
-              {"hold_out_last_date", c.hold_out_last_date}, {"seed", c.seed}};
+  return Json{{"min_target_items", c.min_target_items},
+              {"max_gap_weeks", c.max_gap_weeks},
+              {"store_visit_samples", "one per customer-week with baskets"},
+              {"max_items", c.max_items},
+              {"hold_out_last_date", c.hold_out_last_date},
+              {"seed", c.seed}};
 }
 
 }  // namespace

@@ -1,15 +1,13 @@
 // The samples of the store: masked-basket (one per customer basket), next-basket pairs and
-// store-visit samples (the next trip's store, or a week without a trip), by customer then time.
+// store-visit samples (one per customer-week: the first trip's store, or no trip), by customer
+// then time.
 #include <algorithm>
 
-#include "core/rng.h"
 #include "prepare/prepare.h"
 
 namespace retailsim::prepare {
 
 namespace {
-
-constexpr uint64_t kNoTripStream = 0x4e4f545249500000ULL;  // "NOTRIP"
 
 void push(SampleColumns& c, int32_t customer, int32_t input, int32_t target, int32_t week,
           int8_t split, int32_t gap, int32_t history_count, int32_t next_store, int32_t n_items) {
@@ -24,25 +22,13 @@ void push(SampleColumns& c, int32_t customer, int32_t input, int32_t target, int
   c.n_items.push_back(static_cast<int16_t>(n_items));
 }
 
-// Up to k distinct weeks of [first, last], drawn uniformly, in increasing order.
-std::vector<int32_t> draw_weeks(int32_t first, int32_t last, int k, Rng& rng) {
-  std::vector<int32_t> weeks;
-  for (int32_t w = first; w <= last; ++w) weeks.push_back(w);
-  const auto n = static_cast<size_t>(std::min<int64_t>(k, static_cast<int64_t>(weeks.size())));
-  for (size_t i = 0; i < n; ++i) {  // partial Fisher-Yates
-    std::swap(weeks[i], weeks[i + rng.below(weeks.size() - i)]);
-  }
-  weeks.resize(n);
-  std::sort(weeks.begin(), weeks.end());
-  return weeks;
-}
-
 }  // namespace
 
 SampleSet build_samples(const Store& store, const SplitInfo& split, const PrepareConfig& config) {
   SampleSet out;
   const auto n_stores = static_cast<int32_t>(store.n_stores());
   const int32_t last_week = split.first_week_index + split.n_weeks - 1;
+  const std::vector<uint8_t> observed = store.weeks_with_baskets();
   auto items_of = [&](int32_t basket) {
     return static_cast<int32_t>(
         std::min<int64_t>(store.basket_rows(basket).size(), config.max_items));
@@ -76,21 +62,27 @@ SampleSet build_samples(const Store& store, const SplitInfo& split, const Prepar
         push(out.next_basket, c, b, next, next_week, split.split_of(next_week), next_week - week,
              i + 1, -1, n_items);
       }
-      // Store visit: the weeks without a trip between this trip and the next (at most
-      // max_gap_weeks after this one) give up to no_trip_per_gap "no trip" samples, then the
-      // next trip gives its store.
-      const int32_t empty_last = std::min(next_week - 1, week + config.max_gap_weeks);
-      if (empty_last > week && config.no_trip_per_gap > 0) {
-        Rng rng = Rng::stream(config.seed,
-                              {kNoTripStream, static_cast<uint64_t>(c), static_cast<uint64_t>(i)});
-        for (int32_t w : draw_weeks(week + 1, empty_last, config.no_trip_per_gap, rng)) {
-          push(out.store_visit, c, b, -1, w, split.split_of(w), w - week, i + 1, n_stores, n_items);
-        }
-      }
-      if (has_next) {
-        push(out.store_visit, c, b, next, next_week, split.split_of(next_week), next_week - week,
-             i + 1, store.basket_store_id[static_cast<size_t>(next)], n_items);
-      }
+    }
+    // Store visit, one sample per week after the customer's first trip: the store of the week's
+    // first trip, or "no trip" for a week without one at most max_gap_weeks after the previous
+    // trip (a customer lapsed for longer is not asked about). The input is the last basket
+    // before the week. A week without any basket in the store is missing data: no sample.
+    if (n == 0) continue;
+    size_t at = 0;  // the first basket of a week >= w
+    const int32_t first_week = store.basket_week_index[static_cast<size_t>(baskets[0])];
+    for (int32_t w = first_week + 1; w <= last_week; ++w) {
+      if (!observed[static_cast<size_t>(w)]) continue;
+      while (at < baskets.size() && store.basket_week_index[static_cast<size_t>(baskets[at])] < w)
+        ++at;
+      const int32_t input = baskets[at - 1];
+      const int32_t input_week = store.basket_week_index[static_cast<size_t>(input)];
+      const bool trip =
+          at < baskets.size() && store.basket_week_index[static_cast<size_t>(baskets[at])] == w;
+      if (!trip && w - input_week > config.max_gap_weeks) continue;
+      const int32_t target = trip ? baskets[at] : -1;
+      push(out.store_visit, c, input, target, w, split.split_of(w), w - input_week,
+           static_cast<int32_t>(at),
+           trip ? store.basket_store_id[static_cast<size_t>(target)] : n_stores, items_of(input));
     }
   }
   return out;

@@ -156,6 +156,10 @@ TEST_F(StoreVisits, CasesAreTheSplitWeeksOfKnownCustomersWithinTheHorizon) {
   const VisitFold val_fold = temporal_visit_fold(store, val);
   EXPECT_EQ(val_fold.name, "temporal-val");
   EXPECT_EQ(val_fold.view_end, first + 6);
+  // Weeks 6 and 8 hold no basket at all (missing data): only week 7 is asked about, A's trip
+  // and B's week without one.
+  ASSERT_EQ(val_fold.cases.size(), 2u);
+  for (const VisitCase& c : val_fold.cases) EXPECT_EQ(c.week, first + 7);
 }
 
 const VisitMethodInfo& method_named(const std::string& name) {
@@ -169,10 +173,16 @@ TEST_F(StoreVisits, BaselinesGiveTheChancesOfTheirHistoriesByHand) {
   const Store store = Store::open(dir_->path());
   const VisitFold fold = temporal_visit_fold(store, visit_config(12));
   const int32_t s1 = store_id(store, "S1"), s2 = store_id(store, "S2"), s3 = store_id(store, "S3");
+  // Weeks 3, 6 and 8 hold no basket at all: missing data, neither trips nor weeks without one.
+  const std::vector<uint8_t> observed = store.weeks_with_baskets();
+  const int32_t first = store.week_index[0];
+  for (int w : {3, 6, 8}) EXPECT_EQ(observed[static_cast<size_t>(first + w)], 0) << w;
+  EXPECT_EQ(observed[static_cast<size_t>(first + 10)], 1);
   // Before week 9: trips S1 5, S2 3 (A once, B twice), S3 1 (C); trip weeks after each first
-  // trip: A 5, B 1, C 0; weeks without a trip up to week 8: A 3 (weeks 3, 6, 8), B 7, C 1.
+  // trip: A 5, B 1, C 0; observed weeks without a trip up to week 8: A none, B 4 (2, 4, 5, 7),
+  // C none.
   const double share1 = 5.0 / 9, share2 = 3.0 / 9, share3 = 1.0 / 9;
-  const double g0 = 11.0 / 17;
+  const double g0 = 4.0 / 10;
   const VisitCase& week10 = fold.cases[1];  // A, no trip
   ASSERT_EQ(week10.customer, customer(store, "A"));
 
@@ -185,24 +195,24 @@ TEST_F(StoreVisits, BaselinesGiveTheChancesOfTheirHistoriesByHand) {
   EXPECT_NEAR(g.probability[3], (1 - g0) * share3, 1e-12);
 
   // A's history before week 10: 8 trips in weeks 0, 1, 2, 4, 5, 7, 9, 9 (S1 6, S2 1, S3 1):
-  // 6 trip weeks after the first and 3 without; the last trip was at S3.
+  // 6 trip weeks after the first and no observed week without one; the last trip was at S3.
   auto personal = method_named("visit-personal").make(dir_->path());
   personal->fit(store, fold);
   const VisitPrediction p = personal->predict(week10, 20);
-  const double p0 = (3 + 2 * g0) / (9 + 2);
+  const double p0 = (0 + 2 * g0) / (6 + 2);
   EXPECT_NEAR(p.no_trip, p0, 1e-12);
-  ASSERT_EQ(p.outcomes, (std::vector<int32_t>{s1, 3, s2, s3}));
+  ASSERT_EQ(p.outcomes, (std::vector<int32_t>{s1, s2, s3, 3}));
   EXPECT_NEAR(p.probability[0], (1 - p0) * (6 + share1) / 9, 1e-12);
-  EXPECT_NEAR(p.probability[2], (1 - p0) * (1 + share2) / 9, 1e-12);
-  EXPECT_NEAR(p.probability[3], (1 - p0) * (1 + share3) / 9, 1e-12);
+  EXPECT_NEAR(p.probability[1], (1 - p0) * (1 + share2) / 9, 1e-12);
+  EXPECT_NEAR(p.probability[2], (1 - p0) * (1 + share3) / 9, 1e-12);
 
   // visit-last: the last trip's store (S3) takes S1's chance and S1 takes S3's.
   auto last = method_named("visit-last").make(dir_->path());
   last->fit(store, fold);
   const VisitPrediction l = last->predict(week10, 20);
-  ASSERT_EQ(l.outcomes, (std::vector<int32_t>{s3, 3, s2, s1}));
+  ASSERT_EQ(l.outcomes, (std::vector<int32_t>{s3, s2, s1, 3}));
   EXPECT_NEAR(l.probability[0], p.probability[0], 1e-12);
-  EXPECT_NEAR(l.probability[3], p.probability[3], 1e-12);
+  EXPECT_NEAR(l.probability[2], p.probability[2], 1e-12);
   // A list is cut at n.
   EXPECT_EQ(personal->predict(week10, 2).outcomes.size(), 2u);
 }

@@ -1,6 +1,6 @@
 // Samples on the tiny world: one masked-basket sample per customer basket, next-basket pairs by
-// their rules, store-visit visits and bounded no-trip weeks, every split taken from the target's
-// week, inputs strictly before targets, and determinism.
+// their rules, one store-visit sample per customer-week within the horizon, every split taken
+// from the target's week, inputs strictly before targets, and determinism.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -64,6 +64,7 @@ TEST(Samples, NextBasketPairsFollowTheirRules) {
   const SampleColumns& n = l.set.next_basket;
   ASSERT_GT(n.size(), 0u);
   size_t expected = 0;
+  const std::vector<uint8_t> observed = l.store.weeks_with_baskets();
   for (int32_t c = 0; c < static_cast<int32_t>(l.store.n_customers()); ++c) {
     const auto baskets = l.store.baskets_of_customer(c);
     for (size_t i = 0; i + 1 < baskets.size(); ++i) {
@@ -172,43 +173,62 @@ TEST(Samples, TrainingSamplesHoldOutEachCustomersLastDate) {
       false);
 }
 
-TEST(Samples, StoreVisitsAndNoTripWeeksAreBounded) {
+// One store-visit sample per customer-week after the first trip: every week with a trip (its
+// first trip's store) and every week without one at most max_gap_weeks after the previous trip,
+// counted here by brute force over each customer's weeks; weeks without any basket in the store
+// are missing data.
+TEST(Samples, StoreVisitsAreTheCustomerWeeksWithinTheHorizon) {
   const Loaded l;
   const SampleColumns& v = l.set.store_visit;
   const auto n_stores = static_cast<int32_t>(l.store.n_stores());
-  size_t visits = 0, no_trips = 0, pairs = 0;
-  std::map<std::pair<int32_t, int32_t>, int> no_trips_per_input;
+  const int32_t last_week = l.split.first_week_index + l.split.n_weeks - 1;
+  std::map<std::pair<int32_t, int32_t>, size_t> sample_of;  // (customer, week) -> row
+  size_t no_trips = 0;
   for (size_t i = 0; i < v.size(); ++i) {
+    EXPECT_TRUE(sample_of.emplace(std::make_pair(v.customer[i], v.week[i]), i).second)
+        << "one sample per customer-week";
     const auto baskets = l.store.baskets_of_customer(v.customer[i]);
-    const int32_t pos = l.position(v.customer[i], v.input_basket[i]);
-    EXPECT_EQ(v.history_count[i], pos + 1);
-    const int32_t input_week = l.week_of(v.input_basket[i]);
+    const auto h = static_cast<size_t>(v.history_count[i]);
+    ASSERT_GE(h, 1u);
+    // The history is every basket before the week; the input is the last of them.
+    EXPECT_LT(l.week_of(baskets[h - 1]), v.week[i]);
+    if (h < baskets.size()) {
+      EXPECT_GE(l.week_of(baskets[h]), v.week[i]);
+    }
+    EXPECT_EQ(v.input_basket[i], baskets[h - 1]);
+    EXPECT_EQ(v.gap_weeks[i], v.week[i] - l.week_of(v.input_basket[i]));
     if (v.next_store[i] == n_stores) {
       ++no_trips;
       EXPECT_EQ(v.target_basket[i], -1);
-      // A week in which the customer has no trip, after the input's and before the next trip's.
-      EXPECT_GT(v.week[i], input_week);
-      EXPECT_LE(v.week[i], input_week + 12);
       for (int32_t b : baskets) EXPECT_NE(l.week_of(b), v.week[i]);
-      if (static_cast<size_t>(pos) + 1 < baskets.size()) {
-        EXPECT_LT(v.week[i], l.week_of(baskets[static_cast<size_t>(pos) + 1]));
-      }
-      EXPECT_LE(++no_trips_per_input[std::make_pair(v.customer[i], pos)], 1);
+      EXPECT_LE(v.gap_weeks[i], 12);
     } else {
-      ++visits;
-      EXPECT_EQ(v.target_basket[i], baskets[static_cast<size_t>(pos) + 1]);
-      EXPECT_EQ(v.next_store[i], l.store.basket_store_id[static_cast<size_t>(v.target_basket[i])]);
+      EXPECT_EQ(v.target_basket[i], baskets[h]);  // the week's first trip
       EXPECT_EQ(v.week[i], l.week_of(v.target_basket[i]));
+      EXPECT_EQ(v.next_store[i], l.store.basket_store_id[static_cast<size_t>(v.target_basket[i])]);
     }
-    EXPECT_EQ(v.gap_weeks[i], v.week[i] - input_week);
   }
+  size_t expected = 0;
+  const std::vector<uint8_t> observed = l.store.weeks_with_baskets();
   for (int32_t c = 0; c < static_cast<int32_t>(l.store.n_customers()); ++c) {
-    const size_t n = l.store.baskets_of_customer(c).size();
-    pairs += n > 0 ? n - 1 : 0;
+    const auto baskets = l.store.baskets_of_customer(c);
+    if (baskets.empty()) continue;
+    std::set<int32_t> trip_weeks;
+    for (int32_t b : baskets) trip_weeks.insert(l.week_of(b));
+    int32_t previous = *trip_weeks.begin();
+    for (int32_t w = previous + 1; w <= last_week; ++w) {
+      const bool trip = trip_weeks.count(w) > 0;
+      if (!observed[static_cast<size_t>(w)]) continue;  // no basket at all: missing data
+      if (trip || w - previous <= 12) {
+        ++expected;
+        EXPECT_TRUE(sample_of.count({c, w})) << "customer " << c << " week " << w;
+      }
+      if (trip) previous = w;
+    }
   }
-  EXPECT_EQ(visits, pairs);
+  EXPECT_EQ(v.size(), expected);
   EXPECT_GT(no_trips, 0u);
-  EXPECT_LE(no_trips, l.set.masked_basket.size());  // at most one per trip: bounded
+  EXPECT_LT(no_trips, v.size());
 }
 
 TEST(Samples, SplitIsTheTargetWeeksAndInputsComeFirst) {
@@ -233,16 +253,26 @@ TEST(Samples, SplitIsTheTargetWeeksAndInputsComeFirst) {
   }
 }
 
-TEST(Samples, SameSeedSameSamplesAndTheSeedPicksNoTripWeeks) {
-  const Loaded a, b;
-  EXPECT_EQ(a.set.store_visit.week, b.set.store_visit.week);
-  EXPECT_EQ(a.set.next_basket.target_basket, b.set.next_basket.target_basket);
+// The key of the drawn no-trip weeks is refused with what replaced it, not silently ignored.
+TEST(Samples, TheRemovedNoTripKeySaysWhatReplacedIt) {
+  try {
+    PrepareConfig::from_section(
+        Config::parse("[prepare]\nno_trip_per_gap = 1\n", "t.toml").section("prepare"), 1);
+    FAIL() << "no_trip_per_gap was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("one per customer-week"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Samples, SamplesDoNotDependOnTheSeed) {
+  const Loaded a;
   PrepareConfig other = a.config;
   other.seed = 7;
   const SampleSet c = build_samples(a.store, a.split, other);
   EXPECT_EQ(c.masked_basket.input_basket, a.set.masked_basket.input_basket);
-  EXPECT_EQ(c.store_visit.size(), a.set.store_visit.size());
-  EXPECT_NE(c.store_visit.week, a.set.store_visit.week);
+  EXPECT_EQ(c.next_basket.target_basket, a.set.next_basket.target_basket);
+  EXPECT_EQ(c.store_visit.week, a.set.store_visit.week);
+  EXPECT_EQ(c.store_visit.next_store, a.set.store_visit.next_store);
 }
 
 }  // namespace
