@@ -65,6 +65,10 @@ BatchTensors BatchTensors::to(const torch::Device& device) const {
                            &out.target_product,
                            &out.target_quantity,
                            &out.next_store,
+                           &out.visit_sample,
+                           &out.visit_store,
+                           &out.visit_trips,
+                           &out.trip_weeks,
                            &out.basket_size,
                            &out.price_sensitivity,
                            &out.mission_type,
@@ -173,6 +177,21 @@ BatchTensors to_tensors(const prepare::Batch& batch, const ModelConfig& config,
                           : floats(batch.target_quantity, {(int64_t)batch.target_quantity.size()});
   t.next_store =
       batch.next_store.empty() ? torch::full({B}, -1, torch::kInt64) : ids(batch.next_store);
+  if (!batch.visit_offsets.empty()) {
+    if (static_cast<int64_t>(batch.visit_offsets.size()) != B + 1 ||
+        static_cast<int64_t>(batch.trip_weeks.size()) != 2 * B)
+      fail("batch: visit_offsets has {} entries and trip_weeks {} values for {} samples",
+           batch.visit_offsets.size(), batch.trip_weeks.size(), B);
+    std::vector<int64_t> visit_sample;
+    for (int64_t b = 0; b < B; ++b) {
+      for (int64_t v = batch.visit_offsets[b]; v < batch.visit_offsets[b + 1]; ++v)
+        visit_sample.push_back(b);
+    }
+    t.visit_sample = torch::tensor(visit_sample, torch::kInt64);
+    t.visit_store = ids(batch.visit_store);
+    t.visit_trips = floats(batch.visit_trips, {static_cast<int64_t>(batch.visit_trips.size())});
+    t.trip_weeks = floats(batch.trip_weeks, {B, 2});
+  }
   auto labels = [&](const std::vector<int8_t>& v) {
     return v.empty() ? torch::full({B}, -1, torch::kInt64) : ids(v);
   };

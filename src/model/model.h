@@ -80,6 +80,12 @@ struct ModelConfig {
   int64_t n_negatives = 4096;    // sampled-softmax negatives (>= n_products: all of them)
   double label_smoothing = 0.1;  // store-visit cross-entropy
   int64_t store_hidden = 128;    // store-visit MLP width
+  // Whether the store-visit model reads T3's calendar blocks (week of the year, holidays,
+  // season): "on", "off", or "auto" (on when the training weeks span a full year, 52 weeks or
+  // more; training stores the resolved value). Learnt from less than a year they extrapolate to
+  // weeks of the year never seen (docs/decisions.md). Its trend block is never read (it runs past
+  // the training weeks' range), its recency block always. Checkpoints from before the key: "on".
+  std::string visit_calendar = "auto";
   LossWeights loss;
   // World model: members trained with seeds seed, seed + 1, ... (member_dir); ranking, prediction
   // and the simulator average them. Not part of a member's own configuration (to_json).

@@ -31,6 +31,7 @@ void visit_fields(ModelConfig& c, Visit&& visit) {
   visit("n_negatives", c.n_negatives);
   visit("label_smoothing", c.label_smoothing);
   visit("store_hidden", c.store_hidden);
+  visit("visit_calendar", c.visit_calendar);
   visit("loss_focal", c.loss.focal);
   visit("loss_contrastive", c.loss.contrastive);
   visit("loss_auxiliary", c.loss.auxiliary);
@@ -93,6 +94,8 @@ ModelConfig ModelConfig::from_json(const Json& j) {
   if (!j.contains("label_reweight")) c.label_reweight = 0;
   // ... and weighed every training sample the same.
   if (!j.contains("customer_weight")) c.customer_weight = 0.0;
+  // ... and the store-visit model read every block of T3 but its trend.
+  if (!j.contains("visit_calendar")) c.visit_calendar = "on";
   auto read = [&](const char* key, auto& field) {
     if (j.contains(key)) j.at(key).get_to(field);
   };
@@ -143,6 +146,8 @@ void ModelConfig::validate() const {
   if (label_smoothing < 0 || label_smoothing >= 1)
     fail("[model] label_smoothing must be in [0, 1)");
   if (store_hidden < 1) fail("[model] store_hidden must be positive");
+  if (visit_calendar != "auto" && visit_calendar != "on" && visit_calendar != "off")
+    fail("[model] visit_calendar must be auto, on or off (got '{}')", visit_calendar);
   if (ensemble < 1 || ensemble > 16)
     fail("[model] ensemble must be between 1 and 16 members, got {}", ensemble);
   for (double w : {loss.focal, loss.contrastive, loss.auxiliary, loss.sampled_softmax, loss.bce,

@@ -36,6 +36,9 @@ struct BatchTensors {
   // Next-basket target as (sample, product, quantity) triples.
   torch::Tensor target_sample, target_product, target_quantity;
   torch::Tensor next_store;  // [B] store-visit target (n_stores = no trip)
+  // Store-visit: the customer's earlier trips as (sample, store, trips) triples, and [B, 2]
+  // their weeks with a trip after the first and without one (prepare::Batch::trip_weeks).
+  torch::Tensor visit_sample, visit_store, visit_trips, trip_weeks;
   torch::Tensor basket_size, price_sensitivity, mission_type, mission_focus;  // [B], -1 unknown
   // [B, n_basket_sizes + n_price_sensitivities + n_mission_types + n_mission_focuses]: how often
   // each label came up in the customer's earlier baskets (prepare::Batch::history_labels);
@@ -191,12 +194,27 @@ class StoreVisitModelImpl : public torch::nn::Module {
   torch::Tensor probabilities(const BatchTensors& batch);
   void set_outcome_weights(const torch::Tensor& weights);
   const torch::Tensor& outcome_weights() const { return outcome_weights_; }
+  // The shares behind the personal estimate from the training samples' outcome counts
+  // [n_stores + 1] (trips by store, no trip last), each store's with 0.1 added.
+  void set_outcome_shares(const std::vector<int64_t>& counts);
+  // [B, n_stores + 1] the customer's own estimate, visit-personal's in docs/evaluation.md:
+  // P(no trip) = (empty + 2 g0) / (trip + empty + 2) over their weeks with and without a trip,
+  // P(s) = (1 - P(no trip)) (n_s + g_s) / (n + 1) over their n trips, n_s of them to s, g the
+  // shares above. The scores are log(w (1 - eps) p + w eps / K) (the outcome weights w and the
+  // label smoothing eps the loss uses) plus what the network adds, which starts at 0: an
+  // untrained model's probabilities() are this estimate.
+  torch::Tensor personal_probabilities(const BatchTensors& batch) const;
 
  private:
   double label_smoothing_;
   torch::nn::Embedding previous_store_{nullptr};
   torch::nn::Sequential mlp_{nullptr};
   torch::Tensor outcome_weights_;
+  // The personal estimate the scores start from (personal_probabilities): each store's share of
+  // the training samples' trips and the no-trip share, set from the training outcomes.
+  torch::Tensor store_share_, no_trip_share_;
+  torch::Tensor last_weight_;  // x [the last trip's store], starting at 0
+  torch::Tensor t3_mask_;      // [64] 1 for the T3 dims read (ModelConfig::visit_calendar)
 };
 TORCH_MODULE(StoreVisitModel);
 

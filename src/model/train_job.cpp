@@ -121,6 +121,12 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
   PrepareSource train_source(data_dir, prepare_config, kind, 0, world, threads);
   PrepareSource val_source(data_dir, prepare_config, kind, 1, false, threads);
   fill_vocabulary(model_config, train_source.sources());
+  if (!world && model_config.visit_calendar == "auto") {
+    const int32_t training_weeks = train_source.sources().split().val_begin;
+    model_config.visit_calendar = training_weeks >= 52 ? "on" : "off";
+    spdlog::info("store-visit model: {} training weeks, so T3's calendar blocks are {}",
+                 training_weeks, model_config.visit_calendar == "on" ? "read" : "left out");
+  }
 
   std::unique_ptr<train::TrainTask> task;
   if (world) {
@@ -149,7 +155,10 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
       const int32_t outcome = samples.next_store[row];
       if (outcome >= 0 && outcome <= model_config.n_stores) ++counts[outcome];
     }
-    task = std::make_unique<StoreVisitTask>(model_config, store_class_weights(counts), device);
+    auto visit =
+        std::make_unique<StoreVisitTask>(model_config, store_class_weights(counts), device);
+    visit->model()->set_outcome_shares(counts);
+    task = std::move(visit);
   }
 
   const std::string name =

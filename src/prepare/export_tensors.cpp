@@ -54,6 +54,13 @@ std::vector<BatchArray> batch_arrays(const Batch& batch) {
   }
   if (batch.kind == SampleKind::kStoreVisit) {
     add(a, "next_store", batch.next_store, {B}, "next store id, n_stores: no trip that week");
+    add(a, "visit_offsets", batch.visit_offsets, {B + 1}, "CSR of the stores shopped at before");
+    add(a, "visit_store", batch.visit_store, {batch.visit_store.size()},
+        "stores of the customer's earlier trips");
+    add(a, "visit_trips", batch.visit_trips, {batch.visit_trips.size()},
+        "the customer's earlier trips to each of them");
+    add(a, "trip_weeks", batch.trip_weeks, {B, 2},
+        "weeks with a trip after the first, weeks without one within max_gap_weeks");
   }
   if (batch.kind != SampleKind::kMaskedBasket) {
     add(a, "history_offsets", batch.history_offsets, {B + 1}, "CSR of the recent baskets");

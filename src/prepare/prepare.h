@@ -95,6 +95,17 @@ struct Batch {
   std::vector<int32_t> repeat_product;
   std::vector<float> repeat_features;
 
+  // Store-visit samples: the customer's trips before the target week by store (all of their
+  // earlier baskets): visit_offsets [B + 1] into visit_store (ascending store ids) and
+  // visit_trips (trips to that store); trip_weeks [B, 2]: the weeks with a trip after the first
+  // one and the weeks without one (within max_gap_weeks of the previous trip; weeks without any
+  // basket in the store not counted) before the target week. The store-visit model starts from
+  // these (the visit-personal estimate of docs/evaluation.md).
+  std::vector<int64_t> visit_offsets;
+  std::vector<int32_t> visit_store;
+  std::vector<float> visit_trips;
+  std::vector<float> trip_weeks;
+
   // Auxiliary labels of the target basket [B]; -1 when unknown. Values are the store's
   // dictionary ids of BASKET_SIZE, BASKET_PRICE_SENSITIVITY, BASKET_TYPE, BASKET_DOMINANT_MISSION.
   std::vector<int8_t> basket_size, price_sensitivity, mission_type, mission_focus;
@@ -300,6 +311,7 @@ class TensorSources {
   void fill_customer(Batch& batch, int b, const Samples& samples, int64_t row) const;
   void fill_items(Batch& batch, int b, int32_t basket) const;
   void fill_history(Batch& batch, const Samples& samples, std::span<const int64_t> rows) const;
+  void fill_visits(Batch& batch, const Samples& samples, std::span<const int64_t> rows) const;
 
   Store store_;
   PrepareConfig config_;
@@ -310,6 +322,7 @@ class TensorSources {
   Column<float> embeddings_;        // [P, 256]
   // Store and week of each entry of store.customer_baskets (4 bytes a customer basket).
   std::vector<int16_t> trip_store_, trip_week_;
+  std::vector<uint8_t> observed_weeks_;  // Store::weeks_with_baskets
   std::unique_ptr<PriceInputs> prices_;
   ProductHabits habits_;
 };

@@ -127,6 +127,7 @@ std::shared_ptr<const TensorSources> TensorSources::open(const fs::path& data_di
     s->trip_store_[i] = st.basket_store_id[basket];
     s->trip_week_[i] = st.basket_week_index[basket];
   }
+  s->observed_weeks_ = st.weeks_with_baskets();
   s->prices_ = std::make_unique<PriceInputs>(features::PriceEncoder::open(data_dir),
                                              s->split_.first_week_index);
   s->habits_ = product_habits(s->store_, s->split_);
@@ -275,6 +276,54 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
   }
 }
 
+void TensorSources::fill_visits(Batch& batch, const Samples& samples,
+                                std::span<const int64_t> rows) const {
+  batch.visit_offsets.assign(1, 0);
+  batch.trip_weeks.assign(rows.size() * 2, 0.0f);
+  const int32_t horizon = config_.max_gap_weeks;
+  std::vector<std::pair<int32_t, int32_t>> trips;  // (store, trips), few per customer
+  for (size_t b = 0; b < rows.size(); ++b) {
+    const auto r = static_cast<size_t>(rows[b]);
+    const int32_t c = samples.customer[r];
+    const auto begin = static_cast<size_t>(store_.customer_basket_offsets[static_cast<size_t>(c)]);
+    const auto n = static_cast<size_t>(samples.history_count[r]);
+    const int32_t target_week = samples.week[r];
+    trips.clear();
+    float trip = 0, empty = 0;
+    auto count_empty = [&](int32_t last, int32_t until) {  // observed weeks in (last, until)
+      for (int32_t w = last + 1; w < until && w - last <= horizon; ++w)
+        empty += observed_weeks_[static_cast<size_t>(w)];
+    };
+    int32_t last = -1;
+    for (size_t i = begin; i < begin + n; ++i) {
+      const int32_t s = trip_store_[i];
+      auto it =
+          std::find_if(trips.begin(), trips.end(), [s](const auto& e) { return e.first == s; });
+      if (it == trips.end()) {
+        trips.emplace_back(s, 1);
+      } else {
+        ++it->second;
+      }
+      const int32_t w = trip_week_[i];
+      if (w >= target_week || w == last) continue;
+      if (last >= 0) {
+        trip += 1;
+        count_empty(last, w);
+      }
+      last = w;
+    }
+    if (last >= 0) count_empty(last, target_week);
+    std::sort(trips.begin(), trips.end());
+    for (const auto& [s, k] : trips) {
+      batch.visit_store.push_back(s);
+      batch.visit_trips.push_back(static_cast<float>(k));
+    }
+    batch.visit_offsets.push_back(static_cast<int64_t>(batch.visit_store.size()));
+    batch.trip_weeks[b * 2] = trip;
+    batch.trip_weeks[b * 2 + 1] = empty;
+  }
+}
+
 Batch TensorSources::assemble(const Samples& samples, std::span<const int64_t> rows, uint64_t epoch,
                               uint64_t batch_index) const {
   Batch batch;
@@ -378,6 +427,7 @@ Batch TensorSources::assemble(const Samples& samples, std::span<const int64_t> r
     mask_items(batch, n_products(), config_, epoch, batch_index);
   }
   if (samples.kind != SampleKind::kMaskedBasket) fill_history(batch, samples, rows);
+  if (samples.kind == SampleKind::kStoreVisit) fill_visits(batch, samples, rows);
 
   // T2 of the (masked) input, T4 of the true item at the sample's store and week.
   batch.t2.assign(BS * kT2Dims, 0.0f);

@@ -341,6 +341,96 @@ TEST(StoreVisitModel, ScoresEveryStoreAndNoTrip) {
   EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{4, config.n_stores + 1}));
 }
 
+// An untrained store-visit model gives the customer's own estimate (visit-personal's): its
+// network starts at zero and its scores at that estimate in the loss's weighted, smoothed space,
+// which probabilities() undoes. Checked against the formula by hand, with outcome weights and
+// smoothing on; the last trip's store then gets last_weight on top.
+TEST(StoreVisitModel, AnUntrainedModelGivesTheCustomersOwnEstimate) {
+  torch::manual_seed(5);
+  const ModelConfig config = tiny_config();
+  const int64_t k = config.n_stores + 1;
+  StoreVisitModel model(config);
+  model->eval();
+  model->set_outcome_weights(torch::linspace(0.5, 2.0, k));
+  std::vector<int64_t> counts(static_cast<size_t>(k), 0);
+  for (int64_t s = 0; s < config.n_stores; ++s) counts[static_cast<size_t>(s)] = 3 * s;
+  counts.back() = 40;
+  model->set_outcome_shares(counts);
+  double store_total = 0, total = 40;
+  for (int64_t s = 0; s < config.n_stores; ++s) {
+    store_total += 3.0 * static_cast<double>(s) + 0.1;
+    total += 3.0 * static_cast<double>(s);
+  }
+  const double g0 = 40 / total;
+
+  prepare::Batch batch = random_batch({.kind = prepare::SampleKind::kStoreVisit});
+  batch.visit_offsets = {0};
+  for (int32_t b = 0; b < batch.size; ++b) {  // sample b: b + 1 trips to store b, 2 to store 0
+    batch.visit_store.insert(batch.visit_store.end(), {0, b + 1});
+    batch.visit_trips.insert(batch.visit_trips.end(), {2.0f, static_cast<float>(b + 1)});
+    batch.visit_offsets.push_back(static_cast<int64_t>(batch.visit_store.size()));
+    batch.trip_weeks.insert(batch.trip_weeks.end(), {static_cast<float>(b + 2), 1.0f});
+  }
+  const BatchTensors t = to_tensors(batch, config);
+  const torch::Tensor p = model->probabilities(t);
+  for (int32_t b = 0; b < batch.size; ++b) {
+    const double no_trip = (1 + 2 * g0) / (b + 2 + 1 + 2);
+    const double n = 2 + (b + 1);
+    EXPECT_NEAR(p[b][k - 1].item<double>(), no_trip, 1e-5);
+    for (int64_t s = 0; s < config.n_stores; ++s) {
+      const double trips = (s == 0 ? 2.0 : 0.0) + (s == b + 1 ? b + 1.0 : 0.0);
+      const double share = (3.0 * static_cast<double>(s) + 0.1) / store_total;
+      EXPECT_NEAR(p[b][s].item<double>(), (1 - no_trip) * (trips + share) / (n + 1), 1e-5)
+          << b << " " << s;
+    }
+  }
+  EXPECT_TRUE(torch::allclose(model->personal_probabilities(t), p, 1e-5, 1e-6));
+  // last_weight raises the last trip's store (the input basket's) and nothing else.
+  torch::NoGradGuard no_grad;
+  for (auto& param : model->named_parameters()) {
+    if (param.key() == "last_weight") param.value().fill_(1.0);
+  }
+  const torch::Tensor raised =
+      model->forward(t) -
+      torch::log(model->outcome_weights().unsqueeze(0) *
+                 ((1 - config.label_smoothing) * p + config.label_smoothing / k));
+  for (int32_t b = 0; b < batch.size; ++b) {
+    for (int64_t s = 0; s < k; ++s)
+      EXPECT_NEAR(raised[b][s].item<double>(), s == batch.store[b] ? 1.0 : 0.0, 1e-4);
+  }
+}
+
+// T3's trend block never reaches the store-visit model, its calendar blocks only with
+// visit_calendar on, its recency block always.
+TEST(StoreVisitModel, ReadsT3sCalendarOnlyWhenAskedAndNeverItsTrend) {
+  const prepare::Batch batch = random_batch({.kind = prepare::SampleKind::kStoreVisit});
+  for (const char* calendar : {"on", "off"}) {
+    torch::manual_seed(5);
+    ModelConfig config = tiny_config();
+    config.visit_calendar = calendar;
+    StoreVisitModel model(config);
+    model->eval();
+    {
+      torch::NoGradGuard no_grad;  // a trained-looking network (its last layer starts at zero)
+      for (auto& param : model->parameters()) param.normal_(0.0, 0.5);
+    }
+    const BatchTensors t = to_tensors(batch, config);
+    const torch::Tensor base = model->forward(t);
+    auto moved = [&](int64_t begin, int64_t end) {
+      BatchTensors changed = t;
+      changed.t3 = t.t3.clone();
+      changed.t3.slice(1, begin, end).add_(0.5);
+      return !torch::allclose(model->forward(changed), base);
+    };
+    const bool on = std::string(calendar) == "on";
+    EXPECT_EQ(moved(0, 16), on) << calendar;   // week of the year
+    EXPECT_EQ(moved(32, 48), on) << calendar;  // holidays, season
+    EXPECT_FALSE(moved(48, 56)) << calendar;   // trend
+    EXPECT_TRUE(moved(56, 64)) << calendar;    // recency
+  }
+  EXPECT_EQ(ModelConfig::from_json(Json::object()).visit_calendar, "on");  // older checkpoints
+}
+
 TEST(StoreVisitModel, UndoingTheOutcomeWeightsAndSmoothingRecoversTheDistribution) {
   // The weighted, smoothed cross-entropy's optimum: q_c proportional to w_c ((1 - e) p_c + e / K).
   const torch::Tensor p = torch::tensor({{0.7, 0.2, 0.1, 0.0}, {0.0, 0.0, 0.05, 0.95}});

@@ -186,6 +186,48 @@ TEST(Tensors, StoreVisitInputsDoNotTellATripFromNoTrip) {
   }
 }
 
+// The customer's trips by store and their weeks with and without a trip, by brute force over
+// the baskets before the target week (the store-visit model starts from them).
+TEST(Tensors, StoreVisitBatchesCountTheCustomersTripsByStoreAndWeek) {
+  const Assembled a(SampleKind::kStoreVisit);
+  const Batch& b = a.batch;
+  const Store& store = a.sources->store();
+  const std::vector<uint8_t> observed = store.weeks_with_baskets();
+  ASSERT_EQ(b.visit_offsets.size(), a.rows.size() + 1);
+  ASSERT_EQ(b.visit_trips.size(), b.visit_store.size());
+  ASSERT_EQ(b.trip_weeks.size(), a.rows.size() * 2);
+  int64_t with_empty_weeks = 0;
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    const auto row = static_cast<size_t>(a.rows[i]);
+    const auto prior = store.baskets_of_customer(b.customer[i])
+                           .first(static_cast<size_t>(a.samples.history_count[row]));
+    std::map<int32_t, float> trips;
+    std::set<int32_t> weeks;
+    for (int32_t basket : prior) {
+      trips[store.basket_store_id[static_cast<size_t>(basket)]] += 1;
+      weeks.insert(store.basket_week_index[static_cast<size_t>(basket)]);
+    }
+    std::map<int32_t, float> got;
+    for (int64_t k = b.visit_offsets[i]; k < b.visit_offsets[i + 1]; ++k)
+      got[b.visit_store[static_cast<size_t>(k)]] = b.visit_trips[static_cast<size_t>(k)];
+    EXPECT_EQ(got, trips);
+    float empty = 0;
+    int32_t previous = *weeks.begin();
+    for (int32_t w = previous + 1; w < b.week[i]; ++w) {
+      if (weeks.count(w)) {
+        previous = w;
+      } else if (observed[static_cast<size_t>(w)] && w - previous <= 12) {
+        empty += 1;
+      }
+    }
+    EXPECT_EQ(b.trip_weeks[i * 2], static_cast<float>(weeks.size() - 1)) << i;
+    EXPECT_EQ(b.trip_weeks[i * 2 + 1], empty) << i;
+    with_empty_weeks += empty > 0;
+  }
+  EXPECT_GT(with_empty_weeks, 0);
+  EXPECT_TRUE(Assembled(SampleKind::kNextBasket).batch.visit_offsets.empty());
+}
+
 // History and repeat features are computed from the customer's baskets before the target only.
 TEST(Tensors, HistoryAndRepeatFeaturesUseOnlyEarlierBaskets) {
   for (SampleKind kind : {SampleKind::kNextBasket, SampleKind::kStoreVisit}) {
