@@ -3,13 +3,14 @@
 // prices and promotions, and its quantity head how many units. Also the "sim.simulate" torch job,
 // which runs `retailsim simulate` with this source registered.
 //
-// Two levels come from each shopper's own history instead of the models, because the models do
-// not calibrate them: trips per week (a recency-weighted rate, times the share of predicted trips
-// the training weeks delivered; the store-visit model's no-trip class is trained on one sampled
-// no-trip week per gap, not on the weekly frequency) and distinct products per trip. The store
-// of a trip is the store-visit model's distribution (its training weights and label smoothing
-// undone) updated with the shopper's own trips by store, the model worth kStoreHistoryPrior
-// trips. docs/decisions.md has the measurements behind all three.
+// Two levels come from each shopper's own history instead of the models: trips per week (a
+// recency-weighted rate, times the share of predicted trips the training weeks delivered; chosen
+// when the store-visit model's no-trip class was no weekly rate, its samples then being one
+// drawn no-trip week per gap; it is one now, starting from the shopper's own rate, but was not
+// measured as the market's trip rate) and distinct products per trip. The store of a trip is the
+// store-visit model's distribution (its training weights and label smoothing undone) updated with
+// the shopper's own trips by store, the model worth kStoreHistoryPrior trips.
+// docs/decisions.md has the measurements behind all three.
 //
 // A product's chance to be in a trip is its share of the basket model's softmax over the whole
 // catalogue (the objective that carries the training, a choice among products) times the
