@@ -26,6 +26,28 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
+// Whether `model` (world, store-visit) is trained and asked for ("all" or `method` among the
+// methods).
+bool model_wanted(const eval::EvaluateOptions& o, const std::string& model,
+                  const std::string& method) {
+  const bool asked = std::any_of(o.methods.begin(), o.methods.end(),
+                                 [&](const std::string& m) { return m == "all" || m == method; });
+  return asked && fs::exists(o.data_dir / "models" / model / "model.json") &&
+         !model::find_checkpoint(o.data_dir, model).empty();
+}
+
+// Runs a ranking torch job over the folds, after loading the torch runtime.
+Json run_rank_job(CommandContext& ctx, const eval::EvaluateOptions& o, const std::string& job,
+                  const std::vector<std::string>& folds, Json extra = Json::object()) {
+  load_torch_runtime(ctx.global.resolved_threads());
+  Json args = {{"data_dir", o.data_dir.string()},
+               {"folds", folds},
+               {"seed", ctx.seed()},
+               {"config_path", ctx.global.config_path.string()}};
+  args.update(extra);
+  return run_torch_job(job, args, ctx.global.quiet);
+}
+
 // With a trained world model (and "all" or "world-model" asked for), the model ranks the
 // protocol's cases into reports/rankings/world-model/ first, so evaluate measures it beside the
 // baselines.
@@ -33,26 +55,10 @@ std::vector<std::string> split_list(const std::string& text) {
 // last_date_held_out), or null when the world model did not rank.
 Json rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o,
                            bool price_ablation) {
-  const bool wanted = std::any_of(o.methods.begin(), o.methods.end(), [](const std::string& m) {
-    return m == "all" || m == "world-model";
-  });
-  const fs::path model_dir = o.data_dir / "models" / "world";
-  if (!wanted || !fs::exists(model_dir / "model.json") ||
-      model::find_checkpoint(o.data_dir, "world").empty()) {
-    return Json();
-  }
+  if (!model_wanted(o, "world", "world-model")) return Json();
   const std::vector<std::string> folds = eval::write_eval_cases(o.data_dir, o.config);
-  load_torch_runtime(ctx.global.resolved_threads());
-  const Json args = {{"data_dir", o.data_dir.string()},
-                     {"folds", folds},
-                     {"seed", ctx.seed()},
-                     {"config_path", ctx.global.config_path.string()}};
-  const Json result = run_torch_job("model.rank", args, ctx.global.quiet);
-  if (price_ablation) {
-    Json ablation = args;
-    ablation["without_prices"] = true;
-    run_torch_job("model.rank", ablation, ctx.global.quiet);
-  }
+  const Json result = run_rank_job(ctx, o, "model.rank", folds);
+  if (price_ablation) run_rank_job(ctx, o, "model.rank", folds, {{"without_prices", true}});
   spdlog::info("evaluate: the world model ranked {} fold(s) in {}", folds.size(),
                human_duration(result.at("seconds").get<double>()));
   return result.at("folds");
@@ -62,21 +68,9 @@ Json rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o,
 // protocol), the model scores the store-visit cases into reports/visit_rankings/store-visit/
 // first, so evaluate measures it beside the store-visit baselines.
 void rank_with_store_visit_model(CommandContext& ctx, const eval::EvaluateOptions& o) {
-  const bool wanted = std::any_of(o.methods.begin(), o.methods.end(), [](const std::string& m) {
-    return m == "all" || m == "store-visit";
-  });
-  if (!wanted || o.config.protocol != "temporal" ||
-      !fs::exists(o.data_dir / "models" / "store-visit" / "model.json") ||
-      model::find_checkpoint(o.data_dir, "store-visit").empty()) {
-    return;
-  }
+  if (o.config.protocol != "temporal" || !model_wanted(o, "store-visit", "store-visit")) return;
   const std::vector<std::string> folds = eval::write_visit_cases(o.data_dir, o.config);
-  load_torch_runtime(ctx.global.resolved_threads());
-  const Json args = {{"data_dir", o.data_dir.string()},
-                     {"folds", folds},
-                     {"seed", ctx.seed()},
-                     {"config_path", ctx.global.config_path.string()}};
-  const Json result = run_torch_job("model.rank_visits", args, ctx.global.quiet);
+  const Json result = run_rank_job(ctx, o, "model.rank_visits", folds);
   spdlog::info("evaluate: the store-visit model scored {} fold(s) in {}", folds.size(),
                human_duration(result.at("seconds").get<double>()));
 }

@@ -14,9 +14,24 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "eval/eval.h"
+#include "eval/methods.h"
 #include "retailsim_version.h"
 
 namespace retailsim::eval {
+
+bool has_truth(const fs::path& data_dir) {
+  return fs::exists(data_dir / "truth" / "world.json");
+}
+
+std::vector<std::string> subfolders(const fs::path& dir) {
+  std::vector<std::string> out;
+  if (!fs::is_directory(dir)) return out;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.is_directory()) out.push_back(entry.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 namespace {
 
@@ -24,20 +39,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-bool has_truth(const fs::path& data_dir) {
-  return fs::exists(data_dir / "truth" / "world.json");
-}
-
 // Methods with a folder under reports/rankings/ (e.g. world-model), sorted.
 std::vector<std::string> ranking_methods(const fs::path& data_dir) {
-  std::vector<std::string> out;
-  const fs::path dir = data_dir / "reports" / "rankings";
-  if (!fs::is_directory(dir)) return out;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.is_directory()) out.push_back(entry.path().filename().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  return subfolders(data_dir / "reports" / "rankings");
 }
 
 const MethodInfo* registered(const std::string& name) {

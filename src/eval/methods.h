@@ -1,5 +1,6 @@
-// Internal to eval: the factories of the registered methods and the pieces of the baselines that
-// tests check by hand (frequency rankings, TIFU-KNN's customer vectors and neighbours).
+// Internal to eval: the factories of the registered methods, the pieces of the baselines that
+// tests check by hand (frequency rankings, TIFU-KNN's customer vectors and neighbours), and what
+// the next-basket and store-visit parts share (the temporal weeks, truth and ranking folders).
 #pragma once
 
 #include <memory>
@@ -13,6 +14,22 @@ class TruthModel;
 }
 
 namespace retailsim::eval {
+
+// Whether the dataset holds the generator's truth (truth/world.json): synthetic data.
+bool has_truth(const fs::path& data_dir);
+// The names of the folders in `dir` (e.g. reports/rankings/: the ranking-file methods), sorted;
+// none when it does not exist.
+std::vector<std::string> subfolders(const fs::path& dir);
+
+// The temporal protocol's weeks, calendar week indices: the data weeks split as
+// features::split_weeks with the [features] fractions. Throws Error for an empty store.
+struct TemporalWeeks {
+  int32_t first = 0;      // the first data week
+  int32_t train_end = 0;  // first validation week
+  int32_t test_begin = 0;
+  int32_t end = 0;  // one past the last data week
+};
+TemporalWeeks temporal_weeks(const Store& store, const EvalConfig& config);
 
 // The generator's world ids of the store's products, customers, stores and calendar weeks (-1
 // where the world has none), for the methods that read the truth.

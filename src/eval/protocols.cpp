@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "eval/eval.h"
+#include "eval/methods.h"
 #include "features/features.h"
 
 namespace retailsim::eval {
@@ -59,13 +60,6 @@ bool has_candidate_target(const BasketTable& t, const TrainingView& view, int32_
   return false;
 }
 
-// Temporal pieces, in absolute calendar week indices.
-struct TemporalWeeks {
-  int32_t train_end = 0;  // first validation week
-  int32_t test_begin = 0;
-  int32_t end = 0;  // one past the last data week
-};
-
 TrainingView view_before(const BasketTable& t, int32_t cutoff_week,
                          const std::vector<uint8_t>& candidate) {
   TrainingView v;
@@ -110,16 +104,21 @@ void temporal_cases(const BasketTable& t, const TrainingView& view, const Tempor
 
 }  // namespace
 
-Fold temporal_fold(const Store& store, const BasketTable& baskets, const EvalConfig& config) {
+TemporalWeeks temporal_weeks(const Store& store, const EvalConfig& config) {
   if (store.n_rows() == 0) fail("evaluate: the store has no rows");
-  const int32_t first = store.week_index[0];
-  const int32_t n_weeks = store.week_index[store.n_rows() - 1] - first + 1;
+  TemporalWeeks w;
+  w.first = store.week_index[0];
+  const int32_t n_weeks = store.week_index[store.n_rows() - 1] - w.first + 1;
   const features::SplitWeeks split =
       features::split_weeks(n_weeks, config.train_fraction, config.val_fraction);
-  TemporalWeeks w;
-  w.train_end = first + split.n_train;
-  w.test_begin = first + split.test_begin();
-  w.end = first + n_weeks;
+  w.train_end = w.first + split.n_train;
+  w.test_begin = w.first + split.test_begin();
+  w.end = w.first + n_weeks;
+  return w;
+}
+
+Fold temporal_fold(const Store& store, const BasketTable& baskets, const EvalConfig& config) {
+  const TemporalWeeks w = temporal_weeks(store, config);
 
   // Candidates: every product sold in a training week (anonymous baskets included).
   std::vector<uint8_t> candidate(store.n_products(), 0);

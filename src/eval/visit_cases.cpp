@@ -8,7 +8,7 @@
 #include "core/npy.h"
 #include "core/rng.h"
 #include "eval/eval.h"
-#include "features/features.h"
+#include "eval/methods.h"
 
 namespace retailsim::eval {
 
@@ -35,26 +35,15 @@ void sample_visit_cases(std::vector<VisitCase>& cases, int max_cases, uint64_t s
 }  // namespace
 
 VisitFold temporal_visit_fold(const Store& store, const EvalConfig& config) {
-  if (store.n_rows() == 0) fail("evaluate: the store has no rows");
-  const int32_t first = store.week_index[0];
-  const int32_t n_weeks = store.week_index[store.n_rows() - 1] - first + 1;
-  const features::SplitWeeks split =
-      features::split_weeks(n_weeks, config.train_fraction, config.val_fraction);
+  const TemporalWeeks weeks = temporal_weeks(store, config);
   VisitFold fold;
   fold.n_stores = static_cast<int32_t>(store.n_stores());
   fold.horizon_weeks = config.visit_horizon_weeks;
-  fold.train_end = first + split.n_train;
-  const int32_t test_begin = first + split.test_begin();
-  int32_t begin = 0, end = 0;
-  if (config.split == "val") {
-    fold.name = "temporal-val";
-    begin = fold.train_end;
-    end = test_begin;
-  } else {
-    fold.name = "temporal-test";
-    begin = test_begin;
-    end = first + n_weeks;
-  }
+  fold.train_end = weeks.train_end;
+  const bool val = config.split == "val";
+  fold.name = val ? "temporal-val" : "temporal-test";
+  const int32_t begin = val ? weeks.train_end : weeks.test_begin;
+  const int32_t end = val ? weeks.test_begin : weeks.end;
   fold.view_end = begin;
   const std::vector<uint8_t> observed = store.weeks_with_baskets();
   for (int32_t c = 0; c < static_cast<int32_t>(store.n_customers()); ++c) {
@@ -124,14 +113,7 @@ fs::path visit_ranking_file(const fs::path& data_dir, const std::string& method,
 }
 
 std::vector<std::string> visit_ranking_methods(const fs::path& data_dir) {
-  std::vector<std::string> out;
-  const fs::path dir = data_dir / "reports" / "visit_rankings";
-  if (!fs::is_directory(dir)) return out;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.is_directory()) out.push_back(entry.path().filename().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  return subfolders(data_dir / "reports" / "visit_rankings");
 }
 
 namespace {

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "eval/eval.h"
+#include "eval/methods.h"
 
 namespace retailsim::eval {
 
@@ -22,10 +23,6 @@ namespace {
 
 constexpr int kVisitCutoffs[] = {1, 3, 5, 10};
 constexpr int kVisitListLength = 20;
-
-bool has_truth(const fs::path& data_dir) {
-  return fs::exists(data_dir / "truth" / "world.json");
-}
 
 const VisitMethodInfo* registered_visit(const std::string& name) {
   for (const VisitMethodInfo& m : registered_visit_methods()) {
