@@ -32,8 +32,20 @@ def evaluate(base, data, protocol):
         methods[name] = {"seconds": round(s, 3),
                          "cases_per_s": round(cases / s, 1) if s > 0 else None,
                          "recall@10": m["recall@10"], "ndcg@10": m["ndcg@10"]}
-    return {"wall_seconds": round(seconds, 2), "peak_rss_bytes": peak, "cases": cases,
-            "folds": len(report["folds"]), "methods": methods}
+    out = {"wall_seconds": round(seconds, 2), "peak_rss_bytes": peak, "cases": cases,
+           "folds": len(report["folds"]), "methods": methods}
+    visits = report.get("store_visits", {})
+    if "methods" in visits:  # temporal: the store-visit baselines on customer-weeks
+        n = visits["cases"]
+        out["store_visits"] = {
+            "cases": n,
+            "methods": {name: {"seconds": round(visits["seconds"][name], 4),
+                               "cases_per_s": round(n / visits["seconds"][name], 1)
+                               if visits["seconds"][name] > 0 else None,
+                               "accuracy": m["accuracy"], "store_accuracy": m["store_accuracy"],
+                               "trip_auc": m["trip_auc"]}
+                        for name, m in visits["methods"].items()}}
+    return out
 
 
 def main():
