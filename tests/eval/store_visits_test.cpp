@@ -299,7 +299,12 @@ TEST_F(StoreVisits, EvaluateReportsEveryVisitMethodAndItsSlices) {
   o.data_dir = data;
   o.config = visit_config(12);
   o.methods = {"visit-personal", "visit-global"};
-  const Json visits = evaluate(o).report["store_visits"];
+  const Json report = evaluate(o).report;
+  const Json& visits = report["store_visits"];
+  // The HTML report shows them in their own table.
+  const std::string html = evaluation_html(report);
+  EXPECT_NE(html.find("Store visits"), std::string::npos);
+  EXPECT_NE(html.find("visit-personal"), std::string::npos);
   EXPECT_EQ(visits["cases"], 6);
   EXPECT_EQ(visits["trip_cases"], 2);
   EXPECT_EQ(visits["no_trip_cases"], 4);
