@@ -69,6 +69,12 @@ Json rank_with_world_model(CommandContext& ctx, const eval::EvaluateOptions& o,
 // first, so evaluate measures it beside the store-visit baselines.
 void rank_with_store_visit_model(CommandContext& ctx, const eval::EvaluateOptions& o) {
   if (o.config.protocol != "temporal" || !model_wanted(o, "store-visit", "store-visit")) return;
+  // A model trained before its inputs changed does not load: left out (with the warning), the
+  // rest of the evaluation goes on.
+  if (!model::store_visit_inputs_current(model::find_checkpoint(o.data_dir, "store-visit"))) {
+    spdlog::warn("evaluate: the store-visit model is left out until it is retrained");
+    return;
+  }
   const std::vector<std::string> folds = eval::write_visit_cases(o.data_dir, o.config);
   const Json result = run_rank_job(ctx, o, "model.rank_visits", folds);
   spdlog::info("evaluate: the store-visit model scored {} fold(s) in {}", folds.size(),

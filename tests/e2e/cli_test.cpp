@@ -222,6 +222,23 @@ TEST(Cli, RunChainIsResumableAndSkipsWhatIsUpToDate) {
   EXPECT_EQ(fs::last_write_time(dir / "store" / "manifest.json"), store_time);
   EXPECT_EQ(fs::last_write_time(dir / "raw" / "time.csv"), raw_time);
   EXPECT_EQ(fs::last_write_time(dir / "models" / "world" / "best.pt"), model_time);
+
+  // A store-visit model from before its inputs changed (no store_visit_inputs in model.json) is
+  // left out of evaluate with a warning, not an error; `run` retrains it.
+  const fs::path visit_meta = dir / "models" / "store-visit" / "model.json";
+  Json meta = read_json(visit_meta);
+  meta.erase("store_visit_inputs");
+  write_json(visit_meta, meta);
+  ASSERT_EQ(
+      run_command(bin() + " --config " + config + " evaluate --force --data " + dir.path().string(),
+                  &out),
+      0)
+      << out;
+  EXPECT_NE(out.find("left out until it is retrained"), std::string::npos) << out;
+  ASSERT_EQ(run_command(bin() + " --config " + config + " run --data " + dir.path().string(), &out),
+            0)
+      << out;
+  EXPECT_EQ(read_json(visit_meta).value("store_visit_inputs", ""), "t3 of the target week");
 }
 
 TEST(Cli, QuietRunPrintsNothingOnStderr) {
