@@ -104,8 +104,8 @@ Json predict_job(const Json& args) {
   }
 
   const fs::path visit_checkpoint = find_checkpoint(data_dir, "store-visit");
-  if (!visit_checkpoint.empty()) {
-    store_visit_inputs_current(visit_checkpoint);
+  // A store-visit model from before its inputs changed does not load: no next store then.
+  if (!visit_checkpoint.empty() && store_visit_inputs_current(visit_checkpoint)) {
     const prepare::Samples visits =
         prepare::Samples::open(data_dir, prepare::SampleKind::kStoreVisit);
     const int64_t visit_row = customer_row(visits, customer, week);
