@@ -3,6 +3,7 @@
 // store-visit model).
 #include <algorithm>
 
+#include "core/customer_weeks.h"
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/npy.h"
@@ -53,28 +54,23 @@ VisitFold temporal_visit_fold(const Store& store, const EvalConfig& config) {
       return store.basket_week_index[static_cast<size_t>(baskets[i])];
     };
     if (week_of(0) >= fold.train_end) continue;  // not a known customer of the training weeks
-    size_t next = 0;                             // first basket of week >= w
-    for (int32_t w = begin; w < end; ++w) {
-      if (!observed[static_cast<size_t>(w)]) continue;  // missing data, not a week without trips
-      while (next < baskets.size() && week_of(next) < w) ++next;
-      if (next == 0) continue;  // no trip before this week
-      VisitCase v;
-      v.customer = c;
-      v.n_history = static_cast<int32_t>(next);
-      v.week = static_cast<int16_t>(w);
-      if (next < baskets.size() && week_of(next) == w) {
-        const auto b = static_cast<size_t>(baskets[next]);
-        v.target_basket = baskets[next];
-        v.outcome = store.basket_store_id[b];
-        v.weekday = store.basket_weekday[b];
-        v.hour = store.basket_hour[b];
-      } else if (w - week_of(next - 1) <= config.visit_horizon_weeks) {
-        v.outcome = static_cast<int16_t>(fold.n_stores);
-      } else {
-        continue;  // lapsed beyond the horizon
-      }
-      fold.cases.push_back(v);
-    }
+    for_each_customer_week(baskets.size(), week_of, begin, end, config.visit_horizon_weeks,
+                           observed, [&](int32_t w, size_t n_history, bool trip) {
+                             VisitCase v;
+                             v.customer = c;
+                             v.n_history = static_cast<int32_t>(n_history);
+                             v.week = static_cast<int16_t>(w);
+                             if (trip) {
+                               const auto b = static_cast<size_t>(baskets[n_history]);
+                               v.target_basket = baskets[n_history];
+                               v.outcome = store.basket_store_id[b];
+                               v.weekday = store.basket_weekday[b];
+                               v.hour = store.basket_hour[b];
+                             } else {
+                               v.outcome = static_cast<int16_t>(fold.n_stores);
+                             }
+                             fold.cases.push_back(v);
+                           });
   }
   fold.eligible_cases = static_cast<int64_t>(fold.cases.size());
   sample_visit_cases(fold.cases, config.visit_max_cases, config.seed);

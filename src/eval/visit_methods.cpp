@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/customer_weeks.h"
 #include "core/dataset.h"
 #include "eval/methods.h"
 #include "synth/synth.h"
@@ -11,32 +12,13 @@ namespace retailsim::eval {
 
 namespace {
 
-// Trip weeks and weeks without a trip (those within `horizon` weeks after a trip) from the first
-// trip's week up to `end` (exclusive), over baskets in time order: how often the customer shops.
-// Weeks without any basket in the store (`observed` 0) are missing data and count as neither.
-struct TripWeeks {
-  int64_t trip = 0, empty = 0;
-};
-TripWeeks count_trip_weeks(const Store& store, const std::vector<uint8_t>& observed,
-                           std::span<const int32_t> baskets, int32_t end, int horizon) {
-  TripWeeks out;
-  auto count_empty = [&](int32_t last, int32_t until) {  // weeks in (last, until)
-    for (int32_t w = last + 1; w < until && w - last <= horizon; ++w)
-      out.empty += observed[static_cast<size_t>(w)];
-  };
-  int32_t last = -1;
-  for (int32_t b : baskets) {
-    const int32_t w = store.basket_week_index[static_cast<size_t>(b)];
-    if (w >= end) break;
-    if (w == last) continue;
-    if (last >= 0) {
-      ++out.trip;
-      count_empty(last, w);
-    }
-    last = w;
-  }
-  if (last >= 0) count_empty(last, end);
-  return out;
+// The customer's trip weeks before `end`, over their baskets `baskets` (in time order).
+TripWeeks trip_weeks_of(const Store& store, std::span<const uint8_t> observed,
+                        std::span<const int32_t> baskets, int32_t end, int horizon) {
+  return count_trip_weeks(
+      baskets.size(),
+      [&](size_t i) { return store.basket_week_index[static_cast<size_t>(baskets[i])]; }, end,
+      horizon, observed);
 }
 
 // Outcomes by probability (ties: the order given, so callers rank their tie-breaks first).
@@ -74,7 +56,7 @@ class GlobalVisits : public VisitPredictor {
         share_[static_cast<size_t>(store.basket_store_id[static_cast<size_t>(b)])] += 1;
         ++trips;
       }
-      const TripWeeks t = count_trip_weeks(store, observed_, baskets, fold.view_end, horizon_);
+      const TripWeeks t = trip_weeks_of(store, observed_, baskets, fold.view_end, horizon_);
       trip_weeks += t.trip;
       empty_weeks += t.empty;
     }
@@ -117,7 +99,7 @@ class PersonalVisits : public GlobalVisits {
     constexpr double kPriorWeeks = 2;
     const auto history =
         store_->baskets_of_customer(c.customer).first(static_cast<size_t>(c.n_history));
-    const TripWeeks t = count_trip_weeks(*store_, observed_, history, c.week, horizon_);
+    const TripWeeks t = trip_weeks_of(*store_, observed_, history, c.week, horizon_);
     const double no_trip = (static_cast<double>(t.empty) + kPriorWeeks * no_trip_) /
                            (static_cast<double>(t.trip + t.empty) + kPriorWeeks);
     // (store, trips, latest position), latest visit first.

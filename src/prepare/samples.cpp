@@ -3,6 +3,7 @@
 // then time.
 #include <algorithm>
 
+#include "core/customer_weeks.h"
 #include "prepare/prepare.h"
 
 namespace retailsim::prepare {
@@ -68,22 +69,20 @@ SampleSet build_samples(const Store& store, const SplitInfo& split, const Prepar
     // trip (a customer lapsed for longer is not asked about). The input is the last basket
     // before the week. A week without any basket in the store is missing data: no sample.
     if (n == 0) continue;
-    size_t at = 0;  // the first basket of a week >= w
-    const int32_t first_week = store.basket_week_index[static_cast<size_t>(baskets[0])];
-    for (int32_t w = first_week + 1; w <= last_week; ++w) {
-      if (!observed[static_cast<size_t>(w)]) continue;
-      while (at < baskets.size() && store.basket_week_index[static_cast<size_t>(baskets[at])] < w)
-        ++at;
-      const int32_t input = baskets[at - 1];
-      const int32_t input_week = store.basket_week_index[static_cast<size_t>(input)];
-      const bool trip =
-          at < baskets.size() && store.basket_week_index[static_cast<size_t>(baskets[at])] == w;
-      if (!trip && w - input_week > config.max_gap_weeks) continue;
-      const int32_t target = trip ? baskets[at] : -1;
-      push(out.store_visit, c, input, target, w, split.split_of(w), w - input_week,
-           static_cast<int32_t>(at),
-           trip ? store.basket_store_id[static_cast<size_t>(target)] : n_stores, items_of(input));
-    }
+    auto week_of = [&](size_t i) {
+      return store.basket_week_index[static_cast<size_t>(baskets[i])];
+    };
+    for_each_customer_week(
+        baskets.size(), week_of, week_of(0) + 1, last_week + 1, config.max_gap_weeks, observed,
+        [&](int32_t w, size_t at, bool trip) {
+          const int32_t input = baskets[at - 1];
+          const int32_t input_week = week_of(at - 1);
+          const int32_t target = trip ? baskets[at] : -1;
+          push(out.store_visit, c, input, target, w, split.split_of(w), w - input_week,
+               static_cast<int32_t>(at),
+               trip ? store.basket_store_id[static_cast<size_t>(target)] : n_stores,
+               items_of(input));
+        });
   }
   return out;
 }

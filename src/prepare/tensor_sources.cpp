@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/customer_weeks.h"
 #include "core/error.h"
 #include "prepare/prepare.h"
 #include "prepare/price_inputs.h"
@@ -289,12 +290,6 @@ void TensorSources::fill_visits(Batch& batch, const Samples& samples,
     const auto n = static_cast<size_t>(samples.history_count[r]);
     const int32_t target_week = samples.week[r];
     trips.clear();
-    float trip = 0, empty = 0;
-    auto count_empty = [&](int32_t last, int32_t until) {  // observed weeks in (last, until)
-      for (int32_t w = last + 1; w < until && w - last <= horizon; ++w)
-        empty += observed_weeks_[static_cast<size_t>(w)];
-    };
-    int32_t last = -1;
     for (size_t i = begin; i < begin + n; ++i) {
       const int32_t s = trip_store_[i];
       auto it =
@@ -304,23 +299,18 @@ void TensorSources::fill_visits(Batch& batch, const Samples& samples,
       } else {
         ++it->second;
       }
-      const int32_t w = trip_week_[i];
-      if (w >= target_week || w == last) continue;
-      if (last >= 0) {
-        trip += 1;
-        count_empty(last, w);
-      }
-      last = w;
     }
-    if (last >= 0) count_empty(last, target_week);
+    const TripWeeks weeks = count_trip_weeks(
+        n, [&](size_t i) { return static_cast<int32_t>(trip_week_[begin + i]); }, target_week,
+        horizon, observed_weeks_);
     std::sort(trips.begin(), trips.end());
     for (const auto& [s, k] : trips) {
       batch.visit_store.push_back(s);
       batch.visit_trips.push_back(static_cast<float>(k));
     }
     batch.visit_offsets.push_back(static_cast<int64_t>(batch.visit_store.size()));
-    batch.trip_weeks[b * 2] = trip;
-    batch.trip_weeks[b * 2 + 1] = empty;
+    batch.trip_weeks[b * 2] = static_cast<float>(weeks.trip);
+    batch.trip_weeks[b * 2 + 1] = static_cast<float>(weeks.empty);
   }
 }
 
