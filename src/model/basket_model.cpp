@@ -11,9 +11,10 @@ torch::Tensor signed_log1p(const torch::Tensor& x) {
   return torch::sign(x) * torch::log1p(torch::abs(x));
 }
 
-// Repeat features the score reads: the customer's own history, plus the product's habits.
+// Repeat features the score reads: the customer's own history, plus the product's habits, plus
+// how the target's store sells it.
 int64_t repeat_inputs_of(const ModelConfig& config) {
-  return config.product_habits ? prepare::kRepeatDims : prepare::kPersonalRepeatDims;
+  return prepare::kPersonalRepeatDims + config.product_habits + config.store_lift;
 }
 
 // Classes of the auxiliary heads, in Batch::history_labels' order.

@@ -48,6 +48,11 @@ struct ModelConfig {
   // (Batch::repeat_features 8: the share of its buyers who bought it again); 0: the customer's
   // own history of it only, as checkpoints from before the key.
   int64_t product_habits = 1;
+  // 1 (needs product_habits = 1): a repeat product's score also sees how the target's store sells
+  // it (Batch::repeat_features 9: its training-week baskets with the product against those
+  // expected, the customer's own left out), so a product bought elsewhere that this store does
+  // not stock falls; 0: as checkpoints from before the key.
+  int64_t store_lift = 1;
   // 1: each auxiliary head (basket size, price sensitivity, mission type and focus) adds a learned
   // linear map of the log shares of its labels among the customer's earlier baskets
   // (Batch::history_labels) to its logits, starting as the shares themselves; 0: the heads read the

@@ -11,6 +11,7 @@ void visit_fields(ModelConfig& c, Visit&& visit) {
   visit("encoder", c.encoder);
   visit("product_price_scale", c.product_price_scale);
   visit("product_habits", c.product_habits);
+  visit("store_lift", c.store_lift);
   visit("label_history", c.label_history);
   visit("label_reweight", c.label_reweight);
   visit("customer_weight", c.customer_weight);
@@ -89,6 +90,8 @@ ModelConfig ModelConfig::from_json(const Json& j) {
   if (!j.contains("product_price_scale")) c.product_price_scale = "both";
   // ... and saw only the customer's own history of a repeat product.
   if (!j.contains("product_habits")) c.product_habits = 0;
+  // ... and not how the target's store sells it.
+  if (!j.contains("store_lift")) c.store_lift = 0;
   // ... and had heads over the user vector alone.
   if (!j.contains("label_history")) c.label_history = 0;
   if (!j.contains("label_reweight")) c.label_reweight = 0;
@@ -118,6 +121,12 @@ void ModelConfig::validate() const {
   }
   if (product_habits != 0 && product_habits != 1) {
     fail("[model] product_habits: expected 0 or 1, got {}", product_habits);
+  }
+  if (store_lift != 0 && store_lift != 1) {
+    fail("[model] store_lift: expected 0 or 1, got {}", store_lift);
+  }
+  if (store_lift == 1 && product_habits != 1) {
+    fail("[model] store_lift = 1 needs product_habits = 1 (the feature follows it)");
   }
   if (label_history != 0 && label_history != 1) {
     fail("[model] label_history: expected 0 or 1, got {}", label_history);

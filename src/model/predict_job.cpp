@@ -56,8 +56,9 @@ Json predict_job(const Json& args) {
          week >= 0 ? fmt::format(" with target week {}", week) : "");
   }
   const int64_t rows[] = {row};
-  prepare::Batch batch = sources->assemble(next, rows, 0, 0);
-  if (!store_code.empty()) batch.store[0] = id_of(store.store_codes, store_code, "store");
+  const int32_t stores[] = {store_code.empty() ? -1
+                                               : id_of(store.store_codes, store_code, "store")};
+  prepare::Batch batch = sources->assemble(next, rows, 0, 0, stores);
 
   torch::NoGradGuard no_grad;
   // Every member with its own configuration, whatever [model] says now; their predictions are

@@ -33,7 +33,7 @@ inline constexpr int kT3Dims = 64;   // temporal: week 16 + weekday 8 + hour 8 +
 inline constexpr int kT4Dims = 64;   // price: Fourier 24 + log-price 16 + relative 16 + velocity 8
 inline constexpr int kT5Dims = 96;   // store context
 inline constexpr int kT6Dims = 48;   // trip: mission type 16 + focus 16 + price sens. 8 + size 8
-inline constexpr int kRepeatDims = 9;          // one product bought before (see Batch::repeat_*)
+inline constexpr int kRepeatDims = 10;         // one product bought before (see Batch::repeat_*)
 inline constexpr int kPersonalRepeatDims = 8;  // of which the customer's own history
 
 enum class SampleKind : int8_t { kMaskedBasket = 0, kNextBasket = 1, kStoreVisit = 2 };
@@ -90,7 +90,8 @@ struct Batch {
   // since last purchase, log1p of that, mean inter-purchase interval (weeks), its coefficient of
   // variation, weeks since last / mean interval (how due it is); then how the other shoppers buy
   // it (ProductHabits, the customer's own baskets left out): 8 the share of its buyers in the
-  // training weeks who bought it again.
+  // training weeks who bought it again; 9 how the target's store sells it (StoreProductCounts,
+  // the customer's own baskets left out): log((baskets with it + 1) / (expected + 1)).
   std::vector<int64_t> repeat_offsets;
   std::vector<int32_t> repeat_product;
   std::vector<float> repeat_features;
@@ -281,6 +282,26 @@ struct ProductHabits {
 };
 ProductHabits product_habits(const Store& store, const SplitInfo& split);
 
+// How each store sells each product in the training weeks: the store half of the repeat features
+// (9). A product a customer bought elsewhere may not be on the shelves of the store they visit
+// next (small formats stock less); a product a store sells more than others do is more likely to
+// be bought there. Counted per basket, anonymous baskets included.
+struct StoreProductCounts {
+  int32_t n_products = 0;
+  std::vector<int32_t> with;             // [n_stores * n_products] training baskets at s holding p
+  std::vector<int32_t> store_baskets;    // [n_stores] training baskets at s
+  std::vector<int32_t> product_baskets;  // [n_products] training baskets holding p, any store
+  int64_t baskets = 0;                   // training baskets
+  // Feature 9 of `product` at `store` for a customer `own_with` of whose `own_baskets`
+  // training-week baskets at the store hold it: with the customer's baskets left out (so that a
+  // training sample's target and later baskets never count), the baskets holding it against
+  // those expected at the product's share of all baskets, log((with + 1) / (expected + 1)).
+  // Near 0 where the store has few baskets; negative where it should have sold it and did not;
+  // 0 for a store < 0.
+  float lift(int32_t store, int32_t product, int32_t own_with, int32_t own_baskets) const;
+};
+StoreProductCounts store_product_counts(const Store& store, const SplitInfo& split);
+
 // T4 through features::PriceEncoder (internal: price_inputs.h).
 class PriceInputs;
 
@@ -296,8 +317,11 @@ class TensorSources {
 
   // The batch of `rows` of `samples`, masked (masked-basket samples) with Rng::stream(seed,
   // {epoch, batch_index}) so that it does not depend on which thread assembles it.
+  // `stores`, when given (one per row; -1: the sample's), puts a row's target at another store:
+  // T1's affinity, T5, the price encodings and the store half of the repeat features then
+  // describe that store (`predict --store`).
   Batch assemble(const Samples& samples, std::span<const int64_t> rows, uint64_t epoch,
-                 uint64_t batch_index) const;
+                 uint64_t batch_index, std::span<const int32_t> stores = {}) const;
 
   const Store& store() const { return store_; }
   const PrepareConfig& config() const { return config_; }
@@ -325,6 +349,7 @@ class TensorSources {
   std::vector<uint8_t> observed_weeks_;  // Store::weeks_with_baskets
   std::unique_ptr<PriceInputs> prices_;
   ProductHabits habits_;
+  StoreProductCounts store_products_;
 };
 
 // ---------------------------------------------------------------------------------------------

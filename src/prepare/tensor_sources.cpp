@@ -132,6 +132,7 @@ std::shared_ptr<const TensorSources> TensorSources::open(const fs::path& data_di
   s->prices_ = std::make_unique<PriceInputs>(features::PriceEncoder::open(data_dir),
                                              s->split_.first_week_index);
   s->habits_ = product_habits(s->store_, s->split_);
+  s->store_products_ = store_product_counts(s->store_, s->split_);
   return s;
 }
 
@@ -181,8 +182,9 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
     std::vector<RepeatStats> stats;  // per product, all zero between samples
     std::vector<int32_t> touched;
     // Per product: the customer's training-week baskets holding it (ProductHabits leaves them
-    // out) and the last of them (+1) that counted it; zero between samples.
-    std::vector<int32_t> own, seen_in;
+    // out), those of them at the target's store (StoreProductCounts leaves them out) and the
+    // last of them (+1) that counted it; zero between samples.
+    std::vector<int32_t> own, own_at_store, seen_in;
   };
   thread_local Scratch scratch;
   batch.history_offsets.assign(1, 0);
@@ -213,19 +215,30 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
     std::vector<RepeatStats>& stats = scratch.stats;
     std::vector<int32_t>& touched = scratch.touched;
     std::vector<int32_t>& own = scratch.own;
+    std::vector<int32_t>& own_at_store = scratch.own_at_store;
     std::vector<int32_t>& seen_in = scratch.seen_in;
     if (stats.size() < store_.n_products()) {
       stats.resize(store_.n_products());
       own.resize(store_.n_products());
+      own_at_store.resize(store_.n_products());
       seen_in.resize(store_.n_products());
     }
     touched.clear();
+    const int32_t target_store = batch.store[b];
+    int32_t own_store_baskets = 0;  // the customer's training-week baskets at the target's store
+    auto is_training = [&](int32_t h) {
+      return split_.split_of(store_.basket_week_index[static_cast<size_t>(h)]) == 0;
+    };
+    auto at_target_store = [&](int32_t h) {
+      return store_.basket_store_id[static_cast<size_t>(h)] == target_store;
+    };
     // A training-week basket counts once towards each product it holds.
     auto count_own = [&](int32_t h, int32_t p) {
       const auto i = static_cast<size_t>(p);
       if (seen_in[i] == h + 1) return;
       seen_in[i] = h + 1;
       ++own[i];
+      if (at_target_store(h)) ++own_at_store[i];
     };
     float* counts = batch.history_labels.data() + b * n_values;
     for (int32_t h : prior) {
@@ -236,7 +249,8 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
         block += values[static_cast<size_t>(a)];
       }
       const int32_t w = store_.basket_week_index[static_cast<size_t>(h)];
-      const bool training = split_.split_of(w) == 0;
+      const bool training = is_training(h);
+      own_store_baskets += training && at_target_store(h);
       for (int32_t p : store_.basket_products(h)) {
         if (training) count_own(h, p);
         RepeatStats& st = stats[static_cast<size_t>(p)];
@@ -252,11 +266,12 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
       }
     }
     std::sort(touched.begin(), touched.end());
-    // The product half of the features must leave out every training-week basket of the
-    // customer, the target's and later ones too; only the products bought before matter.
+    // The product and store halves of the features must leave out every training-week basket
+    // of the customer, the target's and later ones too; only the products bought before matter.
     const auto all = store_.baskets_of_customer(samples.customer[r]);
     for (int32_t h : all.subspan(prior.size())) {
-      if (split_.split_of(store_.basket_week_index[static_cast<size_t>(h)]) != 0) continue;
+      if (!is_training(h)) continue;
+      own_store_baskets += at_target_store(h);
       for (int32_t p : store_.basket_products(h)) {
         if (stats[static_cast<size_t>(p)].count > 0) count_own(h, p);
       }
@@ -269,8 +284,11 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
       repeat_features(stats[static_cast<size_t>(p)], static_cast<int32_t>(prior.size()),
                       samples.week[r], out);
       out[kPersonalRepeatDims] = habits_.repeat_share(p, own[static_cast<size_t>(p)]);
+      out[kPersonalRepeatDims + 1] = store_products_.lift(
+          target_store, p, own_at_store[static_cast<size_t>(p)], own_store_baskets);
       stats[static_cast<size_t>(p)] = RepeatStats{};
       own[static_cast<size_t>(p)] = 0;
+      own_at_store[static_cast<size_t>(p)] = 0;
       seen_in[static_cast<size_t>(p)] = 0;
     }
     batch.repeat_offsets.push_back(static_cast<int64_t>(batch.repeat_product.size()));
@@ -315,7 +333,9 @@ void TensorSources::fill_visits(Batch& batch, const Samples& samples,
 }
 
 Batch TensorSources::assemble(const Samples& samples, std::span<const int64_t> rows, uint64_t epoch,
-                              uint64_t batch_index) const {
+                              uint64_t batch_index, std::span<const int32_t> stores) const {
+  if (!stores.empty() && stores.size() != rows.size())
+    fail("batch assembly: {} stores given for {} rows", stores.size(), rows.size());
   Batch batch;
   batch.kind = samples.kind;
   const auto B = static_cast<size_t>(rows.size());
@@ -357,6 +377,10 @@ Batch TensorSources::assemble(const Samples& samples, std::span<const int64_t> r
     batch.store[b] = samples.kind == SampleKind::kNextBasket
                          ? st.basket_store_id[static_cast<size_t>(target)]
                          : st.basket_store_id[ib];
+    if (!stores.empty() && stores[b] >= 0) {
+      if (stores[b] >= n_stores()) fail("batch assembly: store id {} out of range", stores[b]);
+      batch.store[b] = stores[b];
+    }
     fill_customer(batch, static_cast<int>(b), samples, rows[b]);
 
     // T3 of the target's moment; a week without a trip has its Monday and no weekday or hour.

@@ -131,7 +131,7 @@ TEST(BasketModel, RepeatHistoryMovesOnlyItsOwnProductsScore) {
   prepare::Batch batch = random_batch({});
   batch.repeat_offsets = {0, 1, 1, 1, 1};
   batch.repeat_product = {11};
-  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f, 0.4f};
+  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f, 0.4f, -0.3f};
   const torch::Tensor with = model->forward(to_tensors(batch, config)).product_logits;
   batch.repeat_offsets = {0, 0, 0, 0, 0};
   batch.repeat_product.clear();
@@ -517,10 +517,11 @@ TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
   prepare::Batch batch = random_batch({});
   batch.repeat_offsets = {0, 1, 1, 1, 1};
   batch.repeat_product = {11};
-  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f, 0.4f};
+  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f, 0.4f, -0.3f};
   for (int64_t habits : {0, 1}) {
     ModelConfig config = tiny_config();
     config.product_habits = habits;
+    config.store_lift = 0;  // it follows the habits column
     BasketModel model = seeded_eval_model(config);
     torch::NoGradGuard no_grad;
     const torch::Tensor before = model->forward(to_tensors(batch, config)).product_logits;
@@ -530,6 +531,39 @@ TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
     const float moved = (after - before).abs().max().item<float>();
     if (habits == 0) {
       EXPECT_EQ(moved, 0.0f);
+    } else {
+      EXPECT_GT((after[0][11] - before[0][11]).abs().item<float>(), 0.0f);
+      after[0][11] = before[0][11];
+      EXPECT_LT((after - before).abs().max().item<float>(), 1e-6f);
+    }
+  }
+}
+
+TEST(ModelConfig, StoreLiftDecidesWhetherTheScoreReadsHowTheStoreSellsTheProduct) {
+  EXPECT_EQ(ModelConfig{}.store_lift, 1);
+  Json old = tiny_config().to_json();
+  old.erase("store_lift");
+  EXPECT_EQ(ModelConfig::from_json(old).store_lift, 0);
+  Config bad = Config::parse("[model]\nstore_lift = 2\n", "bad.toml");
+  EXPECT_THROW(ModelConfig::from_section(bad.section("model")), Error);
+  Config alone = Config::parse("[model]\nproduct_habits = 0\n", "alone.toml");
+  EXPECT_THROW(ModelConfig::from_section(alone.section("model")), Error);
+
+  prepare::Batch batch = random_batch({});
+  batch.repeat_offsets = {0, 1, 1, 1, 1};
+  batch.repeat_product = {11};
+  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f, 0.4f, 0.0f};
+  for (int64_t lift : {0, 1}) {
+    ModelConfig config = tiny_config();
+    config.store_lift = lift;
+    BasketModel model = seeded_eval_model(config);
+    torch::NoGradGuard no_grad;
+    const torch::Tensor before = model->forward(to_tensors(batch, config)).product_logits;
+    prepare::Batch unstocked = batch;
+    unstocked.repeat_features[9] = -3.0f;  // the store should have sold it and did not
+    const torch::Tensor after = model->forward(to_tensors(unstocked, config)).product_logits;
+    if (lift == 0) {
+      EXPECT_EQ((after - before).abs().max().item<float>(), 0.0f);
     } else {
       EXPECT_GT((after[0][11] - before[0][11]).abs().item<float>(), 0.0f);
       after[0][11] = before[0][11];

@@ -316,6 +316,74 @@ TEST(Tensors, RepeatFeaturesSayHowOtherShoppersBuyTheProduct) {
   EXPECT_GT(repeats_left_out, 0);
 }
 
+TEST(Tensors, RepeatFeaturesSayHowTheTargetsStoreSellsTheProduct) {
+  const Assembled a(SampleKind::kNextBasket);
+  const Batch& b = a.batch;
+  const Store& store = a.sources->store();
+  const SplitInfo& split = a.sources->split();
+  // Training baskets per (store, product), per store and per product; and per customer the same
+  // for their own baskets, which the feature leaves out.
+  std::map<std::pair<int32_t, int32_t>, int> with;
+  std::map<int32_t, int> store_baskets, product_baskets;
+  std::map<int32_t, std::map<std::pair<int32_t, int32_t>, int>> own_with;
+  std::map<int32_t, std::map<int32_t, int>> own_baskets;
+  int64_t baskets = 0;
+  for (size_t basket = 0; basket < store.n_baskets(); ++basket) {
+    if (split.split_of(store.basket_week_index[basket]) != 0) continue;
+    const int32_t s = store.basket_store_id[basket], c = store.basket_customer_id[basket];
+    ++baskets;
+    ++store_baskets[s];
+    if (c >= 0) ++own_baskets[c][s];
+    const auto products = store.basket_products(static_cast<int32_t>(basket));
+    for (int32_t p : std::set<int32_t>(products.begin(), products.end())) {
+      ++with[{s, p}];
+      ++product_baskets[p];
+      if (c >= 0) ++own_with[c][{s, p}];
+    }
+  }
+  int checked = 0, own_left_out = 0, negative = 0;
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    const int32_t c = b.customer[i], s = b.store[i];
+    for (auto k = static_cast<size_t>(b.repeat_offsets[i]);
+         k < static_cast<size_t>(b.repeat_offsets[i + 1]); ++k) {
+      const int32_t p = b.repeat_product[k];
+      const int own = own_with[c][{s, p}];
+      const double others_with = with[{s, p}] - own;
+      const double others = store_baskets[s] - own_baskets[c][s];
+      const double share = (product_baskets[p] + 0.5) / (static_cast<double>(baskets) + 1.0);
+      const double want = std::log((others_with + 1.0) / (others * share + 1.0));
+      EXPECT_NEAR(b.repeat_features[k * kRepeatDims + 9], want, 1e-5);
+      own_left_out += own > 0;
+      negative += want < 0;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100);
+  EXPECT_GT(own_left_out, 0);
+  EXPECT_GT(negative, 0);
+}
+
+TEST(Tensors, AStoreGivenPerRowPutsTheTargetThere) {
+  const Assembled a(SampleKind::kNextBasket);
+  const std::vector<int64_t> rows(a.rows.begin(), a.rows.begin() + 8);
+  const int32_t other = (a.batch.store[0] + 1) % a.sources->n_stores();
+  std::vector<int32_t> stores(rows.size(), -1);
+  stores[0] = other;
+  const Batch moved = a.sources->assemble(a.samples, rows, 0, 0, stores);
+  const Batch same = a.sources->assemble(a.samples, rows, 0, 0);
+  EXPECT_EQ(moved.store[0], other);
+  for (size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(moved.store[i], same.store[i]);
+  EXPECT_NE(std::vector<float>(moved.t5.begin(), moved.t5.begin() + kT5Dims),
+            std::vector<float>(same.t5.begin(), same.t5.begin() + kT5Dims));
+  EXPECT_EQ(std::vector<float>(moved.t5.begin() + kT5Dims, moved.t5.end()),
+            std::vector<float>(same.t5.begin() + kT5Dims, same.t5.end()));
+  const std::vector<int32_t> too_few(rows.size() - 1, -1);
+  EXPECT_THROW(a.sources->assemble(a.samples, rows, 0, 0, too_few), Error);
+  std::vector<int32_t> out_of_range(rows.size(), -1);
+  out_of_range[1] = a.sources->n_stores();
+  EXPECT_THROW(a.sources->assemble(a.samples, rows, 0, 0, out_of_range), Error);
+}
+
 TEST(Tensors, HistoryLabelsCountEachLabelOverTheEarlierBaskets) {
   for (SampleKind kind : {SampleKind::kNextBasket, SampleKind::kStoreVisit}) {
     const Assembled a(kind);
