@@ -86,7 +86,7 @@ struct Batch {
 
   // Personal history of every product the customer bought before the target (all earlier
   // baskets, not only the recent ones): repeat_offsets [B + 1] into repeat_product and
-  // repeat_features [n_repeat, 9] = purchase count, log1p(count), share of trips with it, weeks
+  // repeat_features [n_repeat, 10] = purchase count, log1p(count), share of trips with it, weeks
   // since last purchase, log1p of that, mean inter-purchase interval (weeks), its coefficient of
   // variation, weeks since last / mean interval (how due it is); then how the other shoppers buy
   // it (ProductHabits, the customer's own baskets left out): 8 the share of its buyers in the
