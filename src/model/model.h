@@ -51,8 +51,10 @@ struct ModelConfig {
   // 1 (needs product_habits = 1): a repeat product's score also sees how the target's store sells
   // it (Batch::repeat_features 9: its training-week baskets with the product against those
   // expected, the customer's own left out), so a product bought elsewhere that this store does
-  // not stock falls; 0: as checkpoints from before the key.
-  int64_t store_lift = 1;
+  // not stock falls. 0, the default (as checkpoints from before the key): the simulator scores a
+  // shopper at one store a week, and with 1 its inventory baseline's sim-to-real gap left its
+  // target (docs/decisions.md).
+  int64_t store_lift = 0;
   // 1: each auxiliary head (basket size, price sensitivity, mission type and focus) adds a learned
   // linear map of the log shares of its labels among the customer's earlier baskets
   // (Batch::history_labels) to its logits, starting as the shares themselves; 0: the heads read the

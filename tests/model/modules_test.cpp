@@ -540,13 +540,13 @@ TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
 }
 
 TEST(ModelConfig, StoreLiftDecidesWhetherTheScoreReadsHowTheStoreSellsTheProduct) {
-  EXPECT_EQ(ModelConfig{}.store_lift, 1);
+  EXPECT_EQ(ModelConfig{}.store_lift, 0);
   Json old = tiny_config().to_json();
   old.erase("store_lift");
   EXPECT_EQ(ModelConfig::from_json(old).store_lift, 0);
   Config bad = Config::parse("[model]\nstore_lift = 2\n", "bad.toml");
   EXPECT_THROW(ModelConfig::from_section(bad.section("model")), Error);
-  Config alone = Config::parse("[model]\nproduct_habits = 0\n", "alone.toml");
+  Config alone = Config::parse("[model]\nproduct_habits = 0\nstore_lift = 1\n", "alone.toml");
   EXPECT_THROW(ModelConfig::from_section(alone.section("model")), Error);
 
   prepare::Batch batch = random_batch({});
