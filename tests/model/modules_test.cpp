@@ -506,6 +506,24 @@ BasketModel seeded_eval_model(const ModelConfig& config) {
   return model;
 }
 
+// How far setting repeat feature `column` of the one repeat product (11, of sample 0) to `value`
+// moves the scores under `config`: {that product's score, every other score}.
+std::pair<float, float> repeat_feature_moves(const ModelConfig& config, int column, float value) {
+  prepare::Batch batch = random_batch({});
+  batch.repeat_offsets = {0, 1, 1, 1, 1};
+  batch.repeat_product = {11};
+  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f, 0.4f, 0.0f};
+  BasketModel model = seeded_eval_model(config);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor before = model->forward(to_tensors(batch, config)).product_logits;
+  batch.repeat_features[static_cast<size_t>(column)] = value;
+  const torch::Tensor after = model->forward(to_tensors(batch, config)).product_logits;
+  const torch::Tensor moved = (after - before).abs();
+  const float own = moved[0][11].item<float>();
+  moved[0][11] = 0;
+  return {own, moved.max().item<float>()};
+}
+
 TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
   EXPECT_EQ(ModelConfig{}.product_habits, 1);
   Json old = tiny_config().to_json();
@@ -514,28 +532,18 @@ TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
   Config bad = Config::parse("[model]\nproduct_habits = 2\n", "bad.toml");
   EXPECT_THROW(ModelConfig::from_section(bad.section("model")), Error);
 
-  prepare::Batch batch = random_batch({});
-  batch.repeat_offsets = {0, 1, 1, 1, 1};
-  batch.repeat_product = {11};
-  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f, 0.4f, -0.3f};
+  ModelConfig config = tiny_config();
+  config.store_lift = 0;  // it follows the habits column
   for (int64_t habits : {0, 1}) {
-    ModelConfig config = tiny_config();
     config.product_habits = habits;
-    config.store_lift = 0;  // it follows the habits column
-    BasketModel model = seeded_eval_model(config);
-    torch::NoGradGuard no_grad;
-    const torch::Tensor before = model->forward(to_tensors(batch, config)).product_logits;
-    prepare::Batch staple = batch;
-    staple.repeat_features[8] = 0.9f;  // a staple: most of its buyers bought it again
-    const torch::Tensor after = model->forward(to_tensors(staple, config)).product_logits;
-    const float moved = (after - before).abs().max().item<float>();
+    // A staple: most of its buyers bought it again.
+    const auto [own, others] = repeat_feature_moves(config, 8, 0.9f);
     if (habits == 0) {
-      EXPECT_EQ(moved, 0.0f);
+      EXPECT_EQ(own, 0.0f);
     } else {
-      EXPECT_GT((after[0][11] - before[0][11]).abs().item<float>(), 0.0f);
-      after[0][11] = before[0][11];
-      EXPECT_LT((after - before).abs().max().item<float>(), 1e-6f);
+      EXPECT_GT(own, 0.0f);
     }
+    EXPECT_LT(others, 1e-6f);
   }
 }
 
@@ -549,26 +557,17 @@ TEST(ModelConfig, StoreLiftDecidesWhetherTheScoreReadsHowTheStoreSellsTheProduct
   Config alone = Config::parse("[model]\nproduct_habits = 0\nstore_lift = 1\n", "alone.toml");
   EXPECT_THROW(ModelConfig::from_section(alone.section("model")), Error);
 
-  prepare::Batch batch = random_batch({});
-  batch.repeat_offsets = {0, 1, 1, 1, 1};
-  batch.repeat_product = {11};
-  batch.repeat_features = {3, 1.4f, 0.5f, 2, 1.1f, 3, 0.2f, 0.7f, 0.4f, 0.0f};
+  ModelConfig config = tiny_config();
   for (int64_t lift : {0, 1}) {
-    ModelConfig config = tiny_config();
     config.store_lift = lift;
-    BasketModel model = seeded_eval_model(config);
-    torch::NoGradGuard no_grad;
-    const torch::Tensor before = model->forward(to_tensors(batch, config)).product_logits;
-    prepare::Batch unstocked = batch;
-    unstocked.repeat_features[9] = -3.0f;  // the store should have sold it and did not
-    const torch::Tensor after = model->forward(to_tensors(unstocked, config)).product_logits;
+    // The store should have sold it and did not.
+    const auto [own, others] = repeat_feature_moves(config, 9, -3.0f);
     if (lift == 0) {
-      EXPECT_EQ((after - before).abs().max().item<float>(), 0.0f);
+      EXPECT_EQ(own, 0.0f);
     } else {
-      EXPECT_GT((after[0][11] - before[0][11]).abs().item<float>(), 0.0f);
-      after[0][11] = before[0][11];
-      EXPECT_LT((after - before).abs().max().item<float>(), 1e-6f);
+      EXPECT_GT(own, 0.0f);
     }
+    EXPECT_LT(others, 1e-6f);
   }
 }
 
