@@ -25,6 +25,7 @@ PrepareSource::PrepareSource(const fs::path& data_dir, const prepare::PrepareCon
     auto [it, inserted] =
         samples_.emplace(static_cast<int>(k), prepare::Samples::open(data_dir, k));
     rows_[static_cast<int>(k)] = it->second.rows_of_split(split);
+    if (split == 0) refit_rows_[static_cast<int>(k)] = with_validation(it->second, k);
   }
   if (split == 0 && rows(kind).empty()) {
     fail("{}: no {} samples in split {} (run retailsim prepare; is the data too small?)",
@@ -52,10 +53,39 @@ const std::vector<int64_t>& PrepareSource::rows(prepare::SampleKind kind) const 
   return rows_.at(static_cast<int>(kind));
 }
 
-int64_t PrepareSource::plan_size(prepare::SampleKind kind) const {
-  if (rows(kind).empty()) return 0;
+const std::vector<int64_t>& PrepareSource::refit_rows(prepare::SampleKind kind) const {
+  const auto it = refit_rows_.find(static_cast<int>(kind));
+  if (it == refit_rows_.end()) fail("a refit phase reads the training source only");
+  return it->second;
+}
+
+std::vector<int64_t> PrepareSource::with_validation(const prepare::Samples& samples,
+                                                    prepare::SampleKind kind) const {
+  std::vector<int64_t> out = samples.rows_of_split(0);
+  const Store& store = sources_.begin()->second->store();
+  for (int64_t r : samples.rows_of_split(1)) {
+    const auto i = static_cast<size_t>(r);
+    const int32_t target = samples.target_basket[i];
+    if (config_.hold_out_last_date && target >= 0 && kind != prepare::SampleKind::kStoreVisit) {
+      const auto baskets = store.baskets_of_customer(samples.customer[i]);
+      const int32_t last_date = store.basket_date[static_cast<size_t>(baskets.back())];
+      if (store.basket_date[static_cast<size_t>(target)] == last_date) continue;
+    }
+    out.push_back(r);
+  }
+  return out;
+}
+
+const std::vector<int64_t>& PrepareSource::rows_for(prepare::SampleKind kind,
+                                                    const train::Phase& phase) const {
+  return phase.refit ? refit_rows(kind) : rows(kind);
+}
+
+int64_t PrepareSource::plan_size(prepare::SampleKind kind, const train::Phase& phase) const {
+  const std::vector<int64_t>& served = rows_for(kind, phase);
+  if (served.empty()) return 0;
   const prepare::BatchPlan plan =
-      prepare::plan_epoch(samples(kind), rows(kind), config_.batch_size, config_.seed, 0);
+      prepare::plan_epoch(samples(kind), served, config_.batch_size, config_.seed, 0);
   return static_cast<int64_t>(plan.size());
 }
 
@@ -68,8 +98,8 @@ bool PrepareSource::serves_masked(const train::Phase& phase) const {
 }
 
 int64_t PrepareSource::batches_per_epoch(const train::Phase& phase) const {
-  if (masked_only(phase)) return plan_size(prepare::SampleKind::kMaskedBasket);
-  const int64_t n = plan_size(kind_);
+  if (masked_only(phase)) return plan_size(prepare::SampleKind::kMaskedBasket, phase);
+  const int64_t n = plan_size(kind_, phase);
   return serves_masked(phase) ? n + n / (kMaskedEvery - 1) : n;
 }
 
@@ -81,8 +111,9 @@ void PrepareSource::start_epoch(int64_t epoch, const train::Phase& phase) {
   mixed_ = !only_masked_ && serves_masked(phase);
   auto sources = sources_for(phase.mask_rate > 0 ? phase.mask_rate : config_.mask_rate);
   auto open = [&](prepare::SampleKind kind) -> std::unique_ptr<prepare::Loader> {
-    if (rows(kind).empty()) return nullptr;
-    prepare::BatchPlan plan = prepare::plan_epoch(samples(kind), rows(kind), config_.batch_size,
+    const std::vector<int64_t>& served = rows_for(kind, phase);
+    if (served.empty()) return nullptr;
+    prepare::BatchPlan plan = prepare::plan_epoch(samples(kind), served, config_.batch_size,
                                                   config_.seed, static_cast<uint64_t>(epoch));
     return std::make_unique<prepare::Loader>(sources, samples(kind), std::move(plan), n_threads_);
   };

@@ -30,12 +30,19 @@ class PrepareSource : public train::BatchSource {
   const prepare::Samples& samples(prepare::SampleKind kind) const;
   // Rows of the served split of `kind`.
   const std::vector<int64_t>& rows(prepare::SampleKind kind) const;
+  // Rows a refit phase trains on (a training source only): the training split's and the
+  // validation split's, less the validation samples whose target is on their customer's last
+  // date when [prepare] hold_out_last_date holds them out (reality-check targets).
+  const std::vector<int64_t>& refit_rows(prepare::SampleKind kind) const;
 
  private:
   std::shared_ptr<const prepare::TensorSources> sources_for(double mask_rate);
+  std::vector<int64_t> with_validation(const prepare::Samples& samples,
+                                       prepare::SampleKind kind) const;
   bool serves_masked(const train::Phase& phase) const;
   bool masked_only(const train::Phase& phase) const;
-  int64_t plan_size(prepare::SampleKind kind) const;
+  const std::vector<int64_t>& rows_for(prepare::SampleKind kind, const train::Phase& phase) const;
+  int64_t plan_size(prepare::SampleKind kind, const train::Phase& phase) const;
 
   fs::path data_dir_;
   prepare::PrepareConfig config_;
@@ -44,7 +51,7 @@ class PrepareSource : public train::BatchSource {
   int n_threads_;
   std::map<double, std::shared_ptr<const prepare::TensorSources>> sources_;
   std::map<int, prepare::Samples> samples_;
-  std::map<int, std::vector<int64_t>> rows_;
+  std::map<int, std::vector<int64_t>> rows_, refit_rows_;
   std::unique_ptr<prepare::Loader> main_, masked_;
   int64_t position_ = 0;
   bool mixed_ = false, only_masked_ = false;

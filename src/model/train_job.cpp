@@ -108,14 +108,16 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
   const uint64_t seed = args.value("seed", uint64_t{42}) + static_cast<uint64_t>(member);
   const int threads = args.value("threads", 1);
   ModelConfig model_config = ModelConfig::from_section(config.section("model"));
-  const train::TrainConfig train_config = train::TrainConfig::from_section(config.section("train"));
+  const bool world = which == "world";
+  // The refit phase is the world model's: the store-visit model keeps its validated weights.
+  train::TrainConfig train_config = train::TrainConfig::from_section(config.section("train"));
+  if (!world) train_config = train_config.without_refit();
   prepare::PrepareConfig prepare_config =
       prepare::PrepareConfig::from_section(config.section("prepare"), seed);
   prepare_config.batch_size = static_cast<int>(train_config.batch_size);
   const torch::Device device = choose_device(args.value("device", "auto"));
   torch::manual_seed(seed);
 
-  const bool world = which == "world";
   const prepare::SampleKind kind =
       world ? prepare::SampleKind::kNextBasket : prepare::SampleKind::kStoreVisit;
   PrepareSource train_source(data_dir, prepare_config, kind, 0, world, threads);

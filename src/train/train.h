@@ -15,12 +15,15 @@
 namespace retailsim::train {
 
 // One training phase: epochs at a peak learning rate (cosine decay within the phase) and the
-// BERT-style mask rate of its masked-basket batches.
+// BERT-style mask rate of its masked-basket batches. A `refit` phase trains on the training and
+// the validation samples (BatchSource serves both), starting from best.pt, without validation or
+// early stopping; each of its epochs writes best.pt (the model the validation picked, refitted).
 struct Phase {
   std::string name;
   int64_t epochs = 1;
   double learning_rate = 1e-3;
   double mask_rate = 0.15;
+  bool refit = false;
 };
 
 // [train]
@@ -48,9 +51,17 @@ struct TrainConfig {
   // A phase that early stopping ended hands the next phase the weights and AdamW state of
   // best.pt instead of its last epoch's.
   bool restore_best = true;
+  // Epochs of a last phase, "refit" (keys refit_epochs, refit_lr, refit_mask_rate; default 2
+  // epochs at main_lr, finetune_mask_rate; 0: none), over the training and validation samples
+  // once the validation has picked best.pt: the samples of the latest weeks before the test then
+  // train the model too (docs/model.md). from_section adds it when refit_epochs > 0; a
+  // configuration built in code has none unless its `phases` hold one.
+  int64_t refit_epochs() const;
+  // The same configuration without its refit phase (the store-visit model's).
+  TrainConfig without_refit() const;
 
   // Reads [train]: phase keys are warmup_epochs, warmup_lr, warmup_mask_rate, main_*,
-  // finetune_*; unknown keys and bad values are errors naming the key.
+  // finetune_*, refit_*; unknown keys and bad values are errors naming the key.
   static TrainConfig from_section(const Section& section);
   Json to_json() const;
   static TrainConfig from_json(const Json& j);

@@ -6,6 +6,7 @@ namespace retailsim::train {
 namespace {
 
 constexpr const char* kPhaseKeys[] = {"warmup", "main", "finetune"};
+constexpr int64_t kDefaultRefitEpochs = 2;
 
 }  // namespace
 
@@ -37,6 +38,17 @@ TrainConfig TrainConfig::from_section(const Section& section) {
     p.learning_rate = section.get_double(prefix + "_lr", p.learning_rate);
     p.mask_rate = section.get_double(prefix + "_mask_rate", p.mask_rate);
   }
+  // The refit phase: two epochs at the main phase's peak rate with the fine-tune phase's mask
+  // rate by default (docs/model.md).
+  Phase refit{"refit", kDefaultRefitEpochs, c.phases[1].learning_rate, c.phases.back().mask_rate,
+              true};
+  for (const char* suffix : {"_epochs", "_lr", "_mask_rate"})
+    known.insert(std::string("refit") + suffix);
+  refit.epochs = section.get_int("refit_epochs", refit.epochs);
+  refit.learning_rate = section.get_double("refit_lr", refit.learning_rate);
+  refit.mask_rate = section.get_double("refit_mask_rate", refit.mask_rate);
+  if (refit.epochs < 0) fail("[train] refit_epochs must be >= 0, got {}", refit.epochs);
+  if (refit.epochs > 0) c.phases.push_back(refit);
   section.check_known_keys(known);
   c.validate();
   return c;
@@ -45,10 +57,12 @@ TrainConfig TrainConfig::from_section(const Section& section) {
 Json TrainConfig::to_json() const {
   Json phases_json = Json::array();
   for (const Phase& p : phases) {
-    phases_json.push_back({{"name", p.name},
-                           {"epochs", p.epochs},
-                           {"learning_rate", p.learning_rate},
-                           {"mask_rate", p.mask_rate}});
+    Json phase = {{"name", p.name},
+                  {"epochs", p.epochs},
+                  {"learning_rate", p.learning_rate},
+                  {"mask_rate", p.mask_rate}};
+    if (p.refit) phase["refit"] = true;
+    phases_json.push_back(phase);
   }
   return {{"phases", phases_json},
           {"batch_size", batch_size},
@@ -71,7 +85,8 @@ TrainConfig TrainConfig::from_json(const Json& j) {
   c.phases.clear();
   for (const Json& p : j.at("phases")) {
     c.phases.push_back({p.at("name").get<std::string>(), p.at("epochs").get<int64_t>(),
-                        p.at("learning_rate").get<double>(), p.at("mask_rate").get<double>()});
+                        p.at("learning_rate").get<double>(), p.at("mask_rate").get<double>(),
+                        p.value("refit", false)});
   }
   c.batch_size = j.at("batch_size");
   c.weight_decay = j.at("weight_decay");
@@ -87,6 +102,18 @@ TrainConfig TrainConfig::from_json(const Json& j) {
   c.monitor = j.value("monitor", std::string("loss"));  // what runs before the key followed
   c.restore_best = j.value("restore_best", false);      // and they went on from the last epoch
   return c;
+}
+
+TrainConfig TrainConfig::without_refit() const {
+  TrainConfig c = *this;
+  std::erase_if(c.phases, [](const Phase& p) { return p.refit; });
+  return c;
+}
+
+int64_t TrainConfig::refit_epochs() const {
+  int64_t n = 0;
+  for (const Phase& p : phases) n += p.refit ? p.epochs : 0;
+  return n;
 }
 
 void TrainConfig::validate() const {
@@ -109,6 +136,10 @@ void TrainConfig::validate() const {
         "[train] monitor must name a validation figure (loss, ndcg@10, recall@10, accuracy, "
         "mrr...) or be \"auto\", got \"{}\"",
         monitor);
+  }
+  for (size_t i = 0; i < phases.size(); ++i) {
+    if (phases[i].refit && i + 1 != phases.size())
+      fail("[train] the refit phase must be the last one");
   }
   for (const Phase& p : phases) {
     if (p.epochs < 0) fail("[train] {} epochs must be >= 0, got {}", p.name, p.epochs);

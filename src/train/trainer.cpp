@@ -91,9 +91,9 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
                              {"full_epoch_batches", full}});
     if (p.epochs > 0 && per_epoch < full) {
       spdlog::info(
-          "{}: {} epochs train on {} of the {} batches of the training split, a fresh sample each "
+          "{}: {} epochs train on {} of the {} batches of the training {}, a fresh sample each "
           "([train] max_batches_per_epoch; 0 trains on all of them)",
-          options.label, p.name, per_epoch, full);
+          options.label, p.name, per_epoch, full, p.refit ? "and validation splits" : "split");
     }
   }
   Progress progress(options.label, static_cast<uint64_t>(total_steps), "steps");
@@ -139,9 +139,18 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
     if (at.epoch_in_phase >= phase.epochs) {
       // Early stopping ended the phase past its best: the next phase starts from best.pt. (A
       // resumed run passes here again from the same latest.pt, so it restores the same file.)
+      // A refit phase always starts from best.pt: it refits the model the validation picked.
       const fs::path best = options.checkpoint_dir / "best.pt";
-      if (config.restore_best && stopping.should_stop() && at.phase + 1 < config.phases.size() &&
-          fs::exists(best)) {
+      const bool next_refits =
+          at.phase + 1 < config.phases.size() && config.phases[at.phase + 1].refit;
+      if (next_refits && fs::exists(best)) {
+        load_checkpoint(best, module, &optimizer);
+        spdlog::info(
+            "{} starts from {} ({} {:.5f}) and trains on the training and validation "
+            "samples",
+            config.phases[at.phase + 1].name, best.string(), stopping.monitor(), stopping.best());
+      } else if (config.restore_best && stopping.should_stop() &&
+                 at.phase + 1 < config.phases.size() && fs::exists(best)) {
         load_checkpoint(best, module, &optimizer);
         spdlog::info("{} ended early: {} starts from {} ({} {:.5f})", phase.name,
                      config.phases[at.phase + 1].name, best.string(), stopping.monitor(),
@@ -183,7 +192,7 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
                     {"loss", loss.item<double>()}};
       for (const auto& [name, value] : parts) point[name] = value;
       result.curve.push_back(point);
-      if (config.quick_val_every > 0 && at.step % config.quick_val_every == 0) {
+      if (!phase.refit && config.quick_val_every > 0 && at.step % config.quick_val_every == 0) {
         validate(config.quick_val_batches, "quick");
       }
       const bool killed = options.stop_after_steps >= 0 && at.step >= options.stop_after_steps;
@@ -197,18 +206,29 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
         return result;
       }
     }
-    const Json full = validate(config.full_val_batches, "full");
-    const double figure = monitored(full);
-    const bool improved = stopping.update(figure);
-    spdlog::info(
-        "{} epoch {}: validation loss {:.5f}{}{}", phase.name, at.epoch,
-        full.at("loss").get<double>(),
-        stopping.monitor() == "loss" ? "" : fmt::format(", {} {:.5f}", stopping.monitor(), figure),
-        improved ? " (best so far)" : "");
+    // A refit phase trains on the validation samples too: nothing to validate on; each of its
+    // epochs is the model to use.
+    bool improved = phase.refit;
+    if (phase.refit) {
+      spdlog::info(
+          "{} epoch {}: trained on the training and validation samples; best.pt is "
+          "this epoch's",
+          phase.name, at.epoch);
+    } else {
+      const Json full = validate(config.full_val_batches, "full");
+      const double figure = monitored(full);
+      improved = stopping.update(figure);
+      spdlog::info("{} epoch {}: validation loss {:.5f}{}{}", phase.name, at.epoch,
+                   full.at("loss").get<double>(),
+                   stopping.monitor() == "loss"
+                       ? ""
+                       : fmt::format(", {} {:.5f}", stopping.monitor(), figure),
+                   improved ? " (best so far)" : "");
+    }
     ++at.epoch;
     ++at.epoch_in_phase;
     at.batch_in_epoch = 0;
-    if (stopping.should_stop()) {
+    if (!phase.refit && stopping.should_stop()) {
       spdlog::info("{}: no better validation {} for {} epochs, phase ends", phase.name,
                    stopping.monitor(), config.patience);
       result.stopped_early = true;

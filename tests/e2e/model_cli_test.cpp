@@ -33,18 +33,24 @@ TEST(ModelCli, TrainWritesCheckpointsAndReportAndPredictRanksProducts) {
   const std::string train =
       bin + " --quiet --threads 1 train --config " + config.string() + " --data " + data;
   ASSERT_EQ(run_command(train + " --model world", &out), 0) << out;
-  for (const char* file : {"best.pt", "latest.pt", "epoch-1.pt", "epoch-2.pt", "model.json"}) {
+  // Warm-up and main (3 steps each), then the default refit phase: 2 epochs of 3 steps.
+  for (const char* file :
+       {"best.pt", "latest.pt", "epoch-1.pt", "epoch-2.pt", "epoch-4.pt", "model.json"}) {
     EXPECT_TRUE(fs::exists(dir / "models" / "world" / file)) << file;
   }
   const Json report = read_json(dir / "reports" / "training-world.json");
-  EXPECT_EQ(report["steps"], 6);
-  EXPECT_EQ(report["curve"].size(), 6u);
+  EXPECT_EQ(report["steps"], 12);
+  EXPECT_EQ(report["curve"].size(), 12u);
+  EXPECT_EQ(report["phases"].back()["name"], "refit");
   EXPECT_TRUE(report["completed"].get<bool>());
   // A finished run resumes to the same end without training again.
   ASSERT_EQ(run_command(train + " --model world --resume", &out), 0) << out;
-  EXPECT_EQ(read_json(dir / "reports" / "training-world.json")["steps"], 6);
+  EXPECT_EQ(read_json(dir / "reports" / "training-world.json")["steps"], 12);
   ASSERT_EQ(run_command(train + " --model store-visit", &out), 0) << out;
   EXPECT_TRUE(fs::exists(dir / "models" / "store-visit" / "best.pt"));
+  // The store-visit model has no refit phase.
+  EXPECT_EQ(read_json(dir / "reports" / "training-store-visit.json")["phases"].back()["name"],
+            "fine-tune");
 
   const std::string customer = store.customer_codes[0];
   const int rc = run_command(

@@ -353,6 +353,65 @@ TEST(Training, APhaseEndedEarlyHandsTheNextOneTheWeightsOfBestPt) {
   }
 }
 
+// A source that says which phases asked it for batches.
+class PhaseRecordingSource : public VectorSource {
+ public:
+  using VectorSource::VectorSource;
+  void start_epoch(int64_t epoch, const train::Phase& phase) override {
+    refit_epochs += phase.refit;
+    VectorSource::start_epoch(epoch, phase);
+  }
+  int refit_epochs = 0;
+};
+
+TEST(Training, ARefitPhaseStartsFromBestPtTrainsWithoutValidationAndWritesBestPt) {
+  const auto data = batches(prepare::SampleKind::kNextBasket, 2, 700);  // 2 steps an epoch
+  torch::manual_seed(3);
+  ScriptedTask task(loss_falls_ndcg_peaks(), "ndcg@10");
+  PhaseRecordingSource train(data, 1);
+  VectorSource val(data, 2);
+  train::TrainerOptions options = scripted_options("refit", "ndcg@10");
+  options.config.restore_best = false;  // only the refit phase restores best.pt here
+  // A refit too slow to move the weights: its result must be the validated weights.
+  options.config.phases.push_back({"refit", 2, 1e-12, 0.05, true});
+  // Warm-up and main (best at its first epoch, then two worse ones), then two refit epochs.
+  const train::TrainResult result = train::run_training(task, train, val, options);
+  ASSERT_TRUE(result.completed);
+  EXPECT_EQ(train.refit_epochs, 2);
+  EXPECT_EQ(result.epochs, 6);
+  EXPECT_EQ(result.steps, 12);
+  EXPECT_DOUBLE_EQ(result.best_validation, 0.40);  // what the validation picked
+  size_t full = 0;
+  for (const Json& v : result.validations) full += v.at("kind") == "full";
+  EXPECT_EQ(full, 4u);  // none in the refit phase
+  // best.pt is the refit's last epoch (the trained weights) and holds the validated epoch-2.pt's
+  // weights, not those of epoch-4.pt where the main phase ended.
+  torch::nn::Linear best(2, 1), validated(2, 1), main_end(2, 1);
+  const Json state = train::load_checkpoint(options.checkpoint_dir / "best.pt", *best, nullptr);
+  EXPECT_EQ(state.at("step").get<int64_t>(), 12);
+  const auto& trained = dynamic_cast<torch::nn::LinearImpl&>(task.module());
+  EXPECT_TRUE(torch::equal(trained.weight, best->weight));
+  train::load_checkpoint(options.checkpoint_dir / "epoch-2.pt", *validated, nullptr);
+  train::load_checkpoint(options.checkpoint_dir / "epoch-4.pt", *main_end, nullptr);
+  EXPECT_FALSE(torch::allclose(validated->weight, main_end->weight, 0, 1e-6));
+  EXPECT_TRUE(torch::allclose(best->weight, validated->weight, 0, 1e-6));
+  fs::remove_all(options.checkpoint_dir);
+}
+
+TEST(Training, ResumedRunThroughARefitPhaseReachesTheUninterruptedWeights) {
+  const std::vector<prepare::Batch> data = batches(prepare::SampleKind::kNextBasket, 3, 910);
+  const std::vector<prepare::Batch> other = batches(prepare::SampleKind::kNextBasket, 2, 960);
+  train::TrainConfig config = short_schedule(1, 3, 1, 3e-2);
+  config.phases.push_back({"refit", 2, 1e-2, 0.05, true});
+  // Steps: warm-up 1-3, main 4-12, fine-tune 13-15, refit 16-21.
+  for (int64_t kill_at : {15, 18, 20}) {  // before the refit, at its first epoch's end, mid
+    SCOPED_TRACE(kill_at);
+    expect_resume_equivalence(
+        [&] { return std::make_unique<BasketTask>(tiny_config(), PriceFn{}); }, data, kill_at,
+        config, &other);
+  }
+}
+
 TEST(Training, AMissingMonitoredFigureIsNamedUnlessAutoFallsBackToTheLoss) {
   const auto data = batches(prepare::SampleKind::kNextBasket, 2, 700);
   const std::vector<Json> loss_only = {{{"loss", 1.0}, {"batches", 2}}};

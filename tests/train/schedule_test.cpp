@@ -127,5 +127,40 @@ TEST(TrainConfigTest, MonitorAndRestoreBestDefaultsAndWhatOlderConfigsDid) {
   }
 }
 
+TEST(TrainConfigTest, ARefitPhaseComesLastWithItsOwnKeysAndZeroLeavesItOut) {
+  const TrainConfig defaults =
+      TrainConfig::from_section(Config::parse("", "t.toml").section("train"));
+  ASSERT_EQ(defaults.phases.size(), 4u);
+  const Phase& refit = defaults.phases.back();
+  EXPECT_EQ(refit.name, "refit");
+  EXPECT_TRUE(refit.refit);
+  EXPECT_EQ(refit.epochs, 2);
+  EXPECT_DOUBLE_EQ(refit.learning_rate, defaults.phases[1].learning_rate);
+  EXPECT_DOUBLE_EQ(refit.mask_rate, defaults.phases[2].mask_rate);
+  EXPECT_EQ(defaults.refit_epochs(), 2);
+  const TrainConfig round = TrainConfig::from_json(defaults.to_json());
+  EXPECT_TRUE(round.phases.back().refit);
+  EXPECT_EQ(round.to_json(), defaults.to_json());
+  EXPECT_EQ(defaults.without_refit().phases.size(), 3u);
+  EXPECT_EQ(defaults.without_refit().refit_epochs(), 0);
+
+  Config set = Config::parse("[train]\nrefit_epochs = 3\nrefit_lr = 0.002\nrefit_mask_rate = 0.1\n",
+                             "t.toml");
+  const TrainConfig c = TrainConfig::from_section(set.section("train"));
+  EXPECT_EQ(c.phases.back().epochs, 3);
+  EXPECT_DOUBLE_EQ(c.phases.back().learning_rate, 0.002);
+  EXPECT_DOUBLE_EQ(c.phases.back().mask_rate, 0.1);
+  // 0: no refit phase, and the JSON form of a configuration from before the key.
+  Config none = Config::parse("[train]\nrefit_epochs = 0\n", "t.toml");
+  const TrainConfig without = TrainConfig::from_section(none.section("train"));
+  EXPECT_EQ(without.phases.size(), 3u);
+  EXPECT_EQ(without.to_json(), TrainConfig{}.to_json());
+  Config negative = Config::parse("[train]\nrefit_epochs = -1\n", "t.toml");
+  EXPECT_THROW(TrainConfig::from_section(negative.section("train")), std::exception);
+  TrainConfig misplaced = defaults;
+  std::swap(misplaced.phases[2], misplaced.phases[3]);
+  EXPECT_THROW(misplaced.validate(), std::exception);
+}
+
 }  // namespace
 }  // namespace retailsim::train
