@@ -103,6 +103,12 @@ class Store {
     int64_t e = customer_basket_offsets[static_cast<size_t>(customer) + 1];
     return customer_baskets.span().subspan(static_cast<size_t>(b), static_cast<size_t>(e - b));
   }
+  // The date (YYYYMMDD) of a customer's last basket; 0 without baskets. Baskets on it are the
+  // customer's reality-check target, which [prepare] hold_out_last_date keeps out of training.
+  int32_t last_date_of(int32_t customer) const {
+    const auto baskets = baskets_of_customer(customer);
+    return baskets.empty() ? 0 : basket_date[static_cast<size_t>(baskets.back())];
+  }
   // Per calendar week: 1 when the store holds a basket of that week. A week without any (the
   // public LGSR copies lack 200608) is missing data, not a week in which nobody shopped.
   std::vector<uint8_t> weeks_with_baskets() const;

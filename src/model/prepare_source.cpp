@@ -25,7 +25,8 @@ PrepareSource::PrepareSource(const fs::path& data_dir, const prepare::PrepareCon
     auto [it, inserted] =
         samples_.emplace(static_cast<int>(k), prepare::Samples::open(data_dir, k));
     rows_[static_cast<int>(k)] = it->second.rows_of_split(split);
-    if (split == 0) refit_rows_[static_cast<int>(k)] = with_validation(it->second, k);
+    if (split == 0 && world_phases)
+      refit_rows_[static_cast<int>(k)] = with_validation(it->second, rows_[static_cast<int>(k)]);
   }
   if (split == 0 && rows(kind).empty()) {
     fail("{}: no {} samples in split {} (run retailsim prepare; is the data too small?)",
@@ -60,17 +61,15 @@ const std::vector<int64_t>& PrepareSource::refit_rows(prepare::SampleKind kind) 
 }
 
 std::vector<int64_t> PrepareSource::with_validation(const prepare::Samples& samples,
-                                                    prepare::SampleKind kind) const {
-  std::vector<int64_t> out = samples.rows_of_split(0);
+                                                    const std::vector<int64_t>& training) const {
+  std::vector<int64_t> out = training;
   const Store& store = sources_.begin()->second->store();
   for (int64_t r : samples.rows_of_split(1)) {
     const auto i = static_cast<size_t>(r);
     const int32_t target = samples.target_basket[i];
-    if (config_.hold_out_last_date && target >= 0 && kind != prepare::SampleKind::kStoreVisit) {
-      const auto baskets = store.baskets_of_customer(samples.customer[i]);
-      const int32_t last_date = store.basket_date[static_cast<size_t>(baskets.back())];
-      if (store.basket_date[static_cast<size_t>(target)] == last_date) continue;
-    }
+    if (config_.hold_out_last_date && target >= 0 &&
+        store.basket_date[static_cast<size_t>(target)] == store.last_date_of(samples.customer[i]))
+      continue;
     out.push_back(r);
   }
   return out;

@@ -30,15 +30,16 @@ class PrepareSource : public train::BatchSource {
   const prepare::Samples& samples(prepare::SampleKind kind) const;
   // Rows of the served split of `kind`.
   const std::vector<int64_t>& rows(prepare::SampleKind kind) const;
-  // Rows a refit phase trains on (a training source only): the training split's and the
-  // validation split's, less the validation samples whose target is on their customer's last
+  // Rows a refit phase trains on (a world model's training source only): the training split's and
+  // the validation split's, less the validation samples whose target is on their customer's last
   // date when [prepare] hold_out_last_date holds them out (reality-check targets).
   const std::vector<int64_t>& refit_rows(prepare::SampleKind kind) const;
 
  private:
   std::shared_ptr<const prepare::TensorSources> sources_for(double mask_rate);
+  // `training` plus the validation rows a refit trains on.
   std::vector<int64_t> with_validation(const prepare::Samples& samples,
-                                       prepare::SampleKind kind) const;
+                                       const std::vector<int64_t>& training) const;
   bool serves_masked(const train::Phase& phase) const;
   bool masked_only(const train::Phase& phase) const;
   const std::vector<int64_t>& rows_for(prepare::SampleKind kind, const train::Phase& phase) const;

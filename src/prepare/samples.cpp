@@ -39,8 +39,7 @@ SampleSet build_samples(const Store& store, const SplitInfo& split, const Prepar
     const auto n = static_cast<int32_t>(baskets.size());
     // A training-split basket on the customer's last date (its reality-check target) is neither
     // a masked-basket input nor a next-basket target.
-    const int32_t last_date =
-        n > 0 ? store.basket_date[static_cast<size_t>(baskets[static_cast<size_t>(n - 1)])] : 0;
+    const int32_t last_date = store.last_date_of(c);
     auto held_out = [&](int32_t basket, int8_t basket_split) {
       return config.hold_out_last_date && basket_split == 0 &&
              store.basket_date[static_cast<size_t>(basket)] == last_date;

@@ -524,6 +524,23 @@ std::pair<float, float> repeat_feature_moves(const ModelConfig& config, int colu
   return {own, moved.max().item<float>()};
 }
 
+// With `flag` 0, setting repeat feature `column` to `value` moves no score; with 1, only the
+// repeat product's own.
+void expect_read_only_when_on(ModelConfig config, int64_t ModelConfig::*flag, int column,
+                              float value) {
+  for (int64_t on : {0, 1}) {
+    SCOPED_TRACE(on);
+    config.*flag = on;
+    const auto [own, others] = repeat_feature_moves(config, column, value);
+    if (on == 0) {
+      EXPECT_EQ(own, 0.0f);
+    } else {
+      EXPECT_GT(own, 0.0f);
+    }
+    EXPECT_LT(others, 1e-6f);
+  }
+}
+
 TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
   EXPECT_EQ(ModelConfig{}.product_habits, 1);
   Json old = tiny_config().to_json();
@@ -534,17 +551,8 @@ TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
 
   ModelConfig config = tiny_config();
   config.store_lift = 0;  // it follows the habits column
-  for (int64_t habits : {0, 1}) {
-    config.product_habits = habits;
-    // A staple: most of its buyers bought it again.
-    const auto [own, others] = repeat_feature_moves(config, 8, 0.9f);
-    if (habits == 0) {
-      EXPECT_EQ(own, 0.0f);
-    } else {
-      EXPECT_GT(own, 0.0f);
-    }
-    EXPECT_LT(others, 1e-6f);
-  }
+  // A staple: most of its buyers bought it again.
+  expect_read_only_when_on(config, &ModelConfig::product_habits, 8, 0.9f);
 }
 
 TEST(ModelConfig, StoreLiftDecidesWhetherTheScoreReadsHowTheStoreSellsTheProduct) {
@@ -557,18 +565,8 @@ TEST(ModelConfig, StoreLiftDecidesWhetherTheScoreReadsHowTheStoreSellsTheProduct
   Config alone = Config::parse("[model]\nproduct_habits = 0\nstore_lift = 1\n", "alone.toml");
   EXPECT_THROW(ModelConfig::from_section(alone.section("model")), Error);
 
-  ModelConfig config = tiny_config();
-  for (int64_t lift : {0, 1}) {
-    config.store_lift = lift;
-    // The store should have sold it and did not.
-    const auto [own, others] = repeat_feature_moves(config, 9, -3.0f);
-    if (lift == 0) {
-      EXPECT_EQ(own, 0.0f);
-    } else {
-      EXPECT_GT(own, 0.0f);
-    }
-    EXPECT_LT(others, 1e-6f);
-  }
+  // The store should have sold it and did not.
+  expect_read_only_when_on(tiny_config(), &ModelConfig::store_lift, 9, -3.0f);
 }
 
 TEST(ModelConfig, CustomerWeightIsAPowerFromZeroToOne) {
