@@ -184,6 +184,29 @@ fs::path require_checkpoint(const fs::path& data_dir, const std::string& which);
 fs::path member_dir(const fs::path& data_dir, const std::string& which, int member);
 std::vector<fs::path> member_checkpoints(const fs::path& data_dir, const std::string& which);
 
+// Platt scaling of the world model's product probabilities: p = sigmoid(slope * logit + offset).
+// The losses that rank well (focal with gamma 2, the sampled softmax) leave the sigmoid of a logit
+// far above the rate at which the product is bought (on the four real weeks a listed product of
+// predicted 0.96 was in 11% of the target baskets), so after training the world model fits the
+// two numbers on the validation split (docs/model.md, "Calibration"); ranking and prediction
+// report calibrated probabilities. Monotone for slope > 0: one model's ranking is unchanged.
+struct ProbabilityCalibration {
+  double slope = 1.0, offset = 0.0;                // the identity: the plain sigmoid
+  int64_t pairs = 0, positives = 0;                // the (logit, label) pairs fitted on
+  double log_loss_before = 0, log_loss_after = 0;  // mean over the pairs
+  Json to_json() const;
+  static ProbabilityCalibration from_json(const Json& j);
+};
+// The maximum-likelihood slope and offset of labels (0/1) given logits: Newton's method with step
+// halving, from the identity. Without both a positive and a negative label, or when the fit does
+// not give a positive slope, the identity (with the counts and log loss filled in).
+ProbabilityCalibration fit_platt(std::span<const float> logits, std::span<const uint8_t> labels);
+// <checkpoint folder>/calibration.json, written after training; read_calibration gives the
+// identity (and `found` false) for a model trained before it existed.
+inline constexpr const char* kCalibrationFile = "calibration.json";
+void write_calibration(const fs::path& checkpoint_dir, const ProbabilityCalibration& calibration);
+ProbabilityCalibration read_calibration(const fs::path& checkpoint_dir, bool* found = nullptr);
+
 // What a store-visit model's inputs are, kept in its model.json ("store_visit_inputs"): T3 of the
 // target week. A model trained before the key had the target trip's date, weekday and hour in T3,
 // which tell a trip from no trip (docs/decisions.md): `run` retrains it (its metadata differs),

@@ -174,7 +174,12 @@ struct WorldMembers {
   std::vector<BasketModel> models;
   std::vector<ModelConfig> configs;
   std::vector<fs::path> checkpoints;
+  std::vector<ProbabilityCalibration> calibrations;  // each member's (the identity if none)
   size_t size() const { return models.size(); }
+  // Member m's calibrated logits of its product logits: slope * logits + offset. The ensemble's
+  // probability of a product is the sigmoid of its members' mean calibrated logit (the mean of
+  // calibrated probabilities came out under-confident: averaging pulls them together).
+  torch::Tensor calibrated_logits(size_t m, const torch::Tensor& logits) const;
 };
 WorldMembers load_world_members(const fs::path& data_dir, int32_t n_products);
 

@@ -70,11 +70,11 @@ Json predict_job(const Json& args) {
   torch::Tensor probability;
   for (size_t m = 0; m < members.size(); ++m) {
     outs.push_back(members.models[m]->forward(to_tensors(batch, members.configs[m], prices)));
-    const torch::Tensor p = torch::sigmoid(outs.back().product_logits[0]);
-    probability = m == 0 ? p : probability + p;
+    const torch::Tensor z = members.calibrated_logits(m, outs.back().product_logits[0]);
+    probability = m == 0 ? z : probability + z;
   }
   const double n_members = static_cast<double>(members.size());
-  probability = probability / n_members;
+  probability = torch::sigmoid(probability / n_members);
   const auto [top_p, top_id] = probability.topk(std::min<int64_t>(top_k, probability.size(0)));
   torch::Tensor quantity = torch::zeros({top_id.size(0)});
   for (size_t m = 0; m < members.size(); ++m) {

@@ -73,6 +73,13 @@ class BasketTask : public train::TrainTask {
   std::string default_monitor() const override { return "ndcg@10"; }
   BasketModel& model() { return model_; }
   BatchTensors tensors(const prepare::Batch& batch) const;
+  // Platt scaling (model.h) of the model as it is, fitted on the next-basket batches of `source`
+  // (its first max_batches, 0 = all; a validation split): the top_k logits of each sample whose
+  // target is its week's first trip (no history basket in the target's week) against whether
+  // the product is in that basket; the products whose probabilities ranking and prediction
+  // report.
+  ProbabilityCalibration fit_calibration(train::BatchSource& source, int64_t max_batches,
+                                         int64_t top_k = 50);
   // Weights of the auxiliary heads' labels in the training loss (label_shift_weights); none
   // set: every label weighs 1.
   void set_label_weights(const std::array<std::vector<float>, 4>& weights);

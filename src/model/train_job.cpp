@@ -99,6 +99,32 @@ PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& s
 
 namespace {
 
+// Fits the world model's probability calibration on the validation split and writes it beside
+// the checkpoint (docs/model.md, "Calibration"). After a refit, which trained on the validation
+// samples, it is fitted on the validated weights (validated.pt), on which those samples are
+// still unseen; else on best.pt. Leaves those weights in `task`.
+ProbabilityCalibration calibrate(BasketTask& task, PrepareSource& val_source,
+                                 const fs::path& checkpoint_dir, int64_t max_batches,
+                                 const std::string& label) {
+  const fs::path validated = checkpoint_dir / train::kValidatedCheckpoint;
+  train::load_checkpoint(fs::exists(validated) ? validated : checkpoint_dir / "best.pt",
+                         task.module(), nullptr);
+  const ProbabilityCalibration c = task.fit_calibration(val_source, max_batches);
+  write_calibration(checkpoint_dir, c);
+  if (c.positives == 0 || c.positives == c.pairs) {
+    spdlog::warn(
+        "{}: nothing to calibrate the probabilities on ({} validation pairs, {} bought); "
+        "they stay the plain sigmoid",
+        label, c.pairs, c.positives);
+  } else {
+    spdlog::info(
+        "{}: probabilities calibrated on {} validation pairs ({} bought): sigmoid({:.3f} x logit "
+        "{:+.3f}), log loss {:.4f} -> {:.4f}",
+        label, c.pairs, c.positives, c.slope, c.offset, c.log_loss_before, c.log_loss_after);
+  }
+  return c;
+}
+
 // Trains one model: the store-visit model, or member `member` of the world model's ensemble of
 // `n_members` (seed + member; member 0 in models/world/ with reports/training-world.json, member
 // k in models/world/member-k/ with reports/training-world-member-k.json).
@@ -195,6 +221,14 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
     Json previous = read_json(report_path);
     if (previous.value("completed", false)) {
       spdlog::info("{}: {} is up to date", options.label, options.checkpoint_dir.string());
+      // Trained before the probabilities were calibrated: fit the calibration of its weights.
+      if (world && !fs::exists(options.checkpoint_dir / kCalibrationFile)) {
+        previous["calibration"] =
+            calibrate(static_cast<BasketTask&>(*task), val_source, options.checkpoint_dir,
+                      train_config.full_val_batches, options.label)
+                .to_json();
+        write_json(report_path, previous);
+      }
       previous["skipped"] = true;
       previous["report"] = report_path.string();
       return previous;
@@ -205,6 +239,8 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
     options.resume = false;
   fs::create_directories(options.checkpoint_dir);
   write_json(options.checkpoint_dir / "model.json", options.metadata);
+  // Fitted again when this training completes: until then no calibration of other weights.
+  fs::remove(options.checkpoint_dir / kCalibrationFile);
   spdlog::info("training the {} model{} on {} ({} threads, {})", which,
                n_members > 1 ? fmt::format(" (member {} of {})", member + 1, n_members) : "",
                data_dir.string(), threads, device.is_cuda() ? "cuda" : "cpu");
@@ -221,6 +257,12 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
     PrepareSource test_source(data_dir, prepare_config, kind, 2, false, threads);
     test = evaluate_on_test(*task, test_source, world, train_config.full_val_batches);
     spdlog::info("{} model on the test split: {}", name, test.dump());
+  }
+  Json calibration;
+  if (world && result.completed && fs::exists(best)) {
+    calibration = calibrate(static_cast<BasketTask&>(*task), val_source, options.checkpoint_dir,
+                            train_config.full_val_batches, options.label)
+                      .to_json();
   }
   Json last_full = Json::object();
   for (const Json& v : result.validations) {
@@ -248,6 +290,7 @@ Json train_one(const Json& args, const Config& config, const std::string& which,
                   {"seconds", seconds},
                   {"device", device.is_cuda() ? "cuda" : "cpu"},
                   {"checkpoints", options.checkpoint_dir.string()}};
+  if (!calibration.is_null()) summary["calibration"] = calibration;
   if (n_members > 1) summary["member"] = member;
   const fs::path reports = data_dir / "reports";
   fs::create_directories(reports);

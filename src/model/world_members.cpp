@@ -1,5 +1,7 @@
 // The trained world model's ensemble (model.h's member_checkpoints): every member loaded with the
 // configuration it was trained with, checked against the store's catalogue.
+#include <spdlog/spdlog.h>
+
 #include "core/error.h"
 #include "model/modules.h"
 #include "train/trainer.h"
@@ -25,8 +27,22 @@ WorldMembers load_world_members(const fs::path& data_dir, int32_t n_products) {
     out.models.push_back(model);
     out.configs.push_back(config);
     out.checkpoints.push_back(checkpoint);
+    bool found = false;
+    out.calibrations.push_back(read_calibration(checkpoint.parent_path(), &found));
+    if (!found) {
+      spdlog::warn(
+          "{}: no {} (trained before the probabilities were calibrated), so its probabilities "
+          "are the plain sigmoid, several times the observed rates; `retailsim train --data {} "
+          "--model world --resume` (or `retailsim run`) fits it without retraining",
+          checkpoint.parent_path().string(), kCalibrationFile, data_dir.string());
+    }
   }
   return out;
+}
+
+torch::Tensor WorldMembers::calibrated_logits(size_t m, const torch::Tensor& logits) const {
+  const ProbabilityCalibration& c = calibrations.at(m);
+  return logits * c.slope + c.offset;
 }
 
 }  // namespace retailsim::model

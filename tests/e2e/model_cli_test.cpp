@@ -43,11 +43,21 @@ TEST(ModelCli, TrainWritesCheckpointsAndReportAndPredictRanksProducts) {
   EXPECT_EQ(report["curve"].size(), 12u);
   EXPECT_EQ(report["phases"].back()["name"], "refit");
   EXPECT_TRUE(report["completed"].get<bool>());
-  // A finished run resumes to the same end without training again.
+  // The probabilities' calibration, fitted on the validation split beside best.pt.
+  const fs::path calibration = dir / "models" / "world" / "calibration.json";
+  ASSERT_TRUE(fs::exists(calibration));
+  EXPECT_EQ(read_json(calibration), report["calibration"]);
+  EXPECT_GT(read_json(calibration)["slope"].get<double>(), 0);
+  // A finished run resumes to the same end without training again; a model trained before
+  // the calibration existed gets it fitted then, the same as after training.
+  fs::remove(calibration);
   ASSERT_EQ(run_command(train + " --model world --resume", &out), 0) << out;
   EXPECT_EQ(read_json(dir / "reports" / "training-world.json")["steps"], 12);
+  ASSERT_TRUE(fs::exists(calibration));
+  EXPECT_EQ(read_json(calibration), report["calibration"]);
   ASSERT_EQ(run_command(train + " --model store-visit", &out), 0) << out;
   EXPECT_TRUE(fs::exists(dir / "models" / "store-visit" / "best.pt"));
+  EXPECT_FALSE(fs::exists(dir / "models" / "store-visit" / "calibration.json"));
   // The store-visit model has no refit phase.
   EXPECT_EQ(read_json(dir / "reports" / "training-store-visit.json")["phases"].back()["name"],
             "fine-tune");

@@ -332,6 +332,18 @@ TEST(BasketModel, PromotionNeverLowersTheQuantityRate) {
       (model->quantity_log_rate(user, sample, product, promoted) > without).all().item<bool>());
 }
 
+TEST(WorldMembers, EachMembersLogitsGoThroughItsCalibration) {
+  WorldMembers members;
+  members.calibrations.resize(2);
+  members.calibrations[1].slope = 0.5;
+  members.calibrations[1].offset = -2.0;
+  const torch::Tensor logits = torch::tensor({-1.0f, 0.0f, 3.0f});
+  EXPECT_TRUE(torch::allclose(members.calibrated_logits(0, logits), logits));
+  EXPECT_TRUE(
+      torch::allclose(members.calibrated_logits(1, logits), torch::tensor({-2.5f, -2.0f, -0.5f})));
+  EXPECT_THROW(members.calibrated_logits(2, logits), std::out_of_range);
+}
+
 TEST(StoreVisitModel, ScoresEveryStoreAndNoTrip) {
   torch::manual_seed(5);
   const ModelConfig config = tiny_config();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "core/error.h"
 #include "model/tasks.h"
@@ -81,6 +82,68 @@ TEST(Training, TinyBasketModelOverfitsATinySet) {
   EXPECT_TRUE(result.completed);
   EXPECT_LT(after.at("loss").get<double>(), 0.3 * before);
   EXPECT_GT(after.at("recall@10").get<double>(), 0.9);
+  fs::remove_all(options.checkpoint_dir);
+}
+
+TEST(Training, TheCalibrationIsFittedOnEachNextBasketSamplesTopProducts) {
+  torch::manual_seed(7);
+  BasketTask task(tiny_config(), {});
+  VectorSource train(batches(prepare::SampleKind::kNextBasket, 2, 100), 1);
+  std::vector<prepare::Batch> mixed = batches(prepare::SampleKind::kNextBasket, 2, 100);
+  // One sample's target is a second trip in its week: it is left out.
+  // Sixteen customers, one sample each, but for two changes. One sample's target is a second
+  // trip in its week; and the customer of the second batch's first sample also has a sample
+  // in an earlier week in the first batch. Both are left out.
+  for (size_t i = 0; i < mixed.size(); ++i)
+    for (size_t s = 0; s < mixed[i].customer.size(); ++s)
+      mixed[i].customer[s] = static_cast<int32_t>(i * 8 + s);
+  size_t second_trip = 0;  // in the first batch: its first sample with a history basket
+  {
+    prepare::Batch& first = mixed.front();
+    while (first.history_offsets[second_trip + 1] == first.history_offsets[second_trip])
+      ++second_trip;
+    first.history_week[static_cast<size_t>(first.history_offsets[second_trip + 1] - 1)] =
+        first.week[second_trip];
+    const size_t other = second_trip == 0 ? 1 : 0;  // a first trip of the first batch
+    mixed[1].customer[0] = first.customer[other];
+    mixed[1].week[0] = first.week[other] + 1;
+    const int64_t from = mixed[1].history_offsets[0], to = mixed[1].history_offsets[1];
+    for (int64_t h = from; h < to; ++h)
+      mixed[1].history_week[static_cast<size_t>(h)] = mixed[1].week[0] - 1;
+  }
+  mixed.push_back(random_batch({.kind = prepare::SampleKind::kMaskedBasket, .size = 8, .seed = 5}));
+  VectorSource val(mixed, 1);
+  train::TrainerOptions options;
+  options.config = short_schedule(0, 40, 0, 1e-2);
+  options.config.quick_val_every = 0;
+  options.checkpoint_dir = scratch("calibration");
+  ASSERT_TRUE(train::run_training(task, train, val, options).completed);
+
+  const ProbabilityCalibration c = task.fit_calibration(val, 0, /*top_k=*/5);
+  // Two next-basket batches of 8 samples less those two, 5 products each; the masked batch is
+  // not scored.
+  EXPECT_EQ(c.pairs, (2 * 8 - 2) * 5);
+  int64_t distinct_targets = 0;
+  for (size_t i = 0; i < mixed.size(); ++i) {
+    const prepare::Batch& b = mixed[i];
+    if (b.kind != prepare::SampleKind::kNextBasket) continue;
+    for (size_t s = 0; s + 1 < b.target_offsets.size(); ++s) {
+      if ((i == 0 && s == second_trip) || (i == 1 && s == 0)) continue;
+      std::set<int32_t> products(b.target_product.begin() + b.target_offsets[s],
+                                 b.target_product.begin() + b.target_offsets[s + 1]);
+      distinct_targets += static_cast<int64_t>(std::min<size_t>(products.size(), 5));
+    }
+  }
+  // The overfitted model lists most of each target in its top 5, not every one.
+  EXPECT_GT(c.positives, distinct_targets / 2);
+  EXPECT_LE(c.positives, distinct_targets);
+  EXPECT_GT(c.slope, 0);
+  EXPECT_LE(c.log_loss_after, c.log_loss_before);
+  // Only the first max_batches batches are read, in the source's validation order.
+  EXPECT_LE(task.fit_calibration(val, 1, 5).pairs, 8 * 5);
+  const ProbabilityCalibration again = task.fit_calibration(val, 0, 5);
+  EXPECT_EQ(again.slope, c.slope);
+  EXPECT_EQ(again.offset, c.offset);
   fs::remove_all(options.checkpoint_dir);
 }
 
@@ -395,6 +458,17 @@ TEST(Training, ARefitPhaseStartsFromBestPtTrainsWithoutValidationAndWritesBestPt
   train::load_checkpoint(options.checkpoint_dir / "epoch-4.pt", *main_end, nullptr);
   EXPECT_FALSE(torch::allclose(validated->weight, main_end->weight, 0, 1e-6));
   EXPECT_TRUE(torch::allclose(best->weight, validated->weight, 0, 1e-6));
+  // validated.pt keeps the weights the refit started from: epoch-2.pt's, at its step.
+  torch::nn::Linear kept(2, 1);
+  const Json kept_state =
+      train::load_checkpoint(options.checkpoint_dir / train::kValidatedCheckpoint, *kept, nullptr);
+  EXPECT_TRUE(torch::equal(kept->weight, validated->weight));
+  EXPECT_LT(kept_state.at("step").get<int64_t>(), 12);
+  // A fresh run in the same folder (here without a refit) leaves no validated.pt of the last.
+  options.config.phases.pop_back();
+  ScriptedTask again(loss_falls_ndcg_peaks(), "ndcg@10");
+  ASSERT_TRUE(train::run_training(again, train, val, options).completed);
+  EXPECT_FALSE(fs::exists(options.checkpoint_dir / train::kValidatedCheckpoint));
   fs::remove_all(options.checkpoint_dir);
 }
 
