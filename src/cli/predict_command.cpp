@@ -46,9 +46,9 @@ Command add_predict_command(CLI::App& root) {
       std::printf("%s\n", result.dump(2).c_str());
       return;
     }
-    std::printf("customer %s, week %d, store %s\n",
+    std::printf("customer %s, week %d (shop week %d), store %s\n",
                 result.at("customer").get<std::string>().c_str(), result.at("week").get<int>(),
-                result.at("store").get<std::string>().c_str());
+                result.at("shop_week").get<int>(), result.at("store").get<std::string>().c_str());
     for (const Json& p : result.at("products")) {
       std::printf("  %-12s p=%.3f  quantity %.2f\n", p.at("product").get<std::string>().c_str(),
                   p.at("probability").get<double>(), p.at("expected_quantity").get<double>());

@@ -91,6 +91,7 @@ Json predict_job(const Json& args) {
   }
   Json result = {{"customer", customer_code},
                  {"week", batch.week[0]},
+                 {"shop_week", store.calendar.at(static_cast<size_t>(batch.week[0])).shop_week},
                  {"store", store.store_codes[batch.store[0]]},
                  {"products", products},
                  {"checkpoint", members.checkpoints.front().string()},

@@ -68,6 +68,12 @@ TEST(ModelCli, TrainWritesCheckpointsAndReportAndPredictRanksProducts) {
   if (rc == 0) {
     const Json predicted = Json::parse(out);
     EXPECT_EQ(predicted["products"].size(), 5u);
+    const auto week = predicted["week"].get<size_t>();
+    EXPECT_EQ(predicted["shop_week"], store.calendar.at(week).shop_week);
+    // Calibrated probabilities, best first.
+    for (size_t i = 1; i < 5; ++i)
+      EXPECT_LE(predicted["products"][i]["probability"],
+                predicted["products"][i - 1]["probability"]);
     EXPECT_TRUE(predicted.contains("next_store"));
   } else {
     EXPECT_NE(out.find("no next-basket sample"), std::string::npos) << out;
