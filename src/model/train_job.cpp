@@ -99,16 +99,14 @@ PriceFn price_function(const fs::path& data_dir, const prepare::TensorSources& s
 
 namespace {
 
-// Fits the world model's probability calibration on the validation split and writes it beside
-// the checkpoint (docs/model.md, "Calibration"). After a refit, which trained on the validation
-// samples, it is fitted on the validated weights (validated.pt), on which those samples are
-// still unseen; else on best.pt. Leaves those weights in `task`.
+// Fits the probability calibration of best.pt's weights on the validation split and writes it
+// beside the checkpoint (docs/model.md, "Calibration"). After a refit those weights have trained
+// on most validation samples; fitted on the weights the refit started from instead, the long
+// preset's probabilities came out too low (docs/decisions.md). Leaves best.pt's weights in `task`.
 ProbabilityCalibration calibrate(BasketTask& task, PrepareSource& val_source,
                                  const fs::path& checkpoint_dir, int64_t max_batches,
                                  const std::string& label) {
-  const fs::path validated = checkpoint_dir / train::kValidatedCheckpoint;
-  train::load_checkpoint(fs::exists(validated) ? validated : checkpoint_dir / "best.pt",
-                         task.module(), nullptr);
+  train::load_checkpoint(checkpoint_dir / "best.pt", task.module(), nullptr);
   const ProbabilityCalibration c = task.fit_calibration(val_source, max_batches);
   write_calibration(checkpoint_dir, c);
   if (c.positives == 0 || c.positives == c.pairs) {

@@ -18,9 +18,6 @@ namespace retailsim::train {
 // BERT-style mask rate of its masked-basket batches. A `refit` phase trains on the training and
 // the validation samples (BatchSource serves both), starting from best.pt, without validation or
 // early stopping; each of its epochs writes best.pt (the model the validation picked, refitted).
-// Entering it, the trainer keeps the validated weights as validated.pt (kValidatedCheckpoint),
-// the last model whose validation figures are out of sample.
-inline constexpr const char* kValidatedCheckpoint = "validated.pt";
 struct Phase {
   std::string name;
   int64_t epochs = 1;

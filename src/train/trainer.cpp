@@ -74,9 +74,6 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
     result.validations = s.at("validations");
     spdlog::info("resuming from {} at step {} (epoch {}, batch {})", latest.string(), at.step,
                  at.epoch, at.batch_in_epoch);
-  } else {
-    // A fresh run: validated weights of an earlier run in this folder are not this run's.
-    fs::remove(options.checkpoint_dir / kValidatedCheckpoint);
   }
 
   auto epoch_batches = [&](const Phase& phase) {
@@ -148,11 +145,6 @@ TrainResult run_training(TrainTask& task, BatchSource& train_source, BatchSource
           at.phase + 1 < config.phases.size() && config.phases[at.phase + 1].refit;
       if (next_refits && fs::exists(best)) {
         load_checkpoint(best, module, &optimizer);
-        // The refit overwrites best.pt: keep the validated weights (copied whole, then renamed).
-        const fs::path validated = options.checkpoint_dir / kValidatedCheckpoint;
-        const fs::path part = validated.string() + ".part";
-        fs::copy_file(best, part, fs::copy_options::overwrite_existing);
-        fs::rename(part, validated);
         spdlog::info(
             "{} starts from {} ({} {:.5f}) and trains on the training and validation "
             "samples",

@@ -31,7 +31,7 @@ class TrainTask {
 
 struct TrainerOptions {
   TrainConfig config;
-  fs::path checkpoint_dir;         // best.pt, latest.pt, epoch-N.pt, validated.pt (a refit's start)
+  fs::path checkpoint_dir;         // best.pt, latest.pt, epoch-N.pt, checkpoint.json
   Json metadata = Json::object();  // model config, data manifest...: stored in every checkpoint
   bool resume = false;             // continue from checkpoint_dir/latest.pt
   int64_t stop_after_steps = -1;  // stop (as if killed) after this many global steps, saving latest

@@ -458,17 +458,6 @@ TEST(Training, ARefitPhaseStartsFromBestPtTrainsWithoutValidationAndWritesBestPt
   train::load_checkpoint(options.checkpoint_dir / "epoch-4.pt", *main_end, nullptr);
   EXPECT_FALSE(torch::allclose(validated->weight, main_end->weight, 0, 1e-6));
   EXPECT_TRUE(torch::allclose(best->weight, validated->weight, 0, 1e-6));
-  // validated.pt keeps the weights the refit started from: epoch-2.pt's, at its step.
-  torch::nn::Linear kept(2, 1);
-  const Json kept_state =
-      train::load_checkpoint(options.checkpoint_dir / train::kValidatedCheckpoint, *kept, nullptr);
-  EXPECT_TRUE(torch::equal(kept->weight, validated->weight));
-  EXPECT_LT(kept_state.at("step").get<int64_t>(), 12);
-  // A fresh run in the same folder (here without a refit) leaves no validated.pt of the last.
-  options.config.phases.pop_back();
-  ScriptedTask again(loss_falls_ndcg_peaks(), "ndcg@10");
-  ASSERT_TRUE(train::run_training(again, train, val, options).completed);
-  EXPECT_FALSE(fs::exists(options.checkpoint_dir / train::kValidatedCheckpoint));
   fs::remove_all(options.checkpoint_dir);
 }
 
