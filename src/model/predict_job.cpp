@@ -67,14 +67,13 @@ Json predict_job(const Json& args) {
   const ModelConfig& model_config = members.configs.front();
   const PriceFn prices = price_function(data_dir, *sources);
   std::vector<BasketOutputs> outs;
-  torch::Tensor probability;
+  std::vector<torch::Tensor> logits;
   for (size_t m = 0; m < members.size(); ++m) {
     outs.push_back(members.models[m]->forward(to_tensors(batch, members.configs[m], prices)));
-    const torch::Tensor z = members.calibrated_logits(m, outs.back().product_logits[0]);
-    probability = m == 0 ? z : probability + z;
+    logits.push_back(outs.back().product_logits[0]);
   }
   const double n_members = static_cast<double>(members.size());
-  probability = torch::sigmoid(probability / n_members);
+  const torch::Tensor probability = members.probabilities(logits);
   const auto [top_p, top_id] = probability.topk(std::min<int64_t>(top_k, probability.size(0)));
   torch::Tensor quantity = torch::zeros({top_id.size(0)});
   for (size_t m = 0; m < members.size(); ++m) {

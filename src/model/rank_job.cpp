@@ -41,9 +41,8 @@ int32_t history_of_case(const Store& store, const int32_t* row, bool by_date) {
 // BASKET_DOMINANT_MISSION.
 constexpr int kAttributes = 4;
 
-// The members' mean probabilities of one batch: each product's (the sigmoid of the mean calibrated
-// logit, WorldMembers) and each auxiliary
-// head's classes (softmax; undefined for a head without classes).
+// The members' mean probabilities of one batch: each product's (WorldMembers::probabilities) and
+// each auxiliary head's classes (softmax; undefined for a head without classes).
 struct MeanOutputs {
   torch::Tensor products;
   std::array<torch::Tensor, kAttributes> heads;
@@ -52,11 +51,11 @@ struct MeanOutputs {
 MeanOutputs mean_outputs(WorldMembers& members, const prepare::Batch& batch,
                          const PriceFn& prices) {
   MeanOutputs mean;
+  std::vector<torch::Tensor> logits;
   for (size_t m = 0; m < members.size(); ++m) {
     const BasketOutputs out =
         members.models[m]->forward(to_tensors(batch, members.configs[m], prices));
-    const torch::Tensor z = members.calibrated_logits(m, out.product_logits);
-    mean.products = m == 0 ? z : mean.products + z;
+    logits.push_back(out.product_logits);
     const torch::Tensor* heads[kAttributes] = {&out.basket_size, &out.price_sensitivity,
                                                &out.mission_type, &out.mission_focus};
     for (int a = 0; a < kAttributes; ++a) {
@@ -67,7 +66,7 @@ MeanOutputs mean_outputs(WorldMembers& members, const prepare::Batch& batch,
     }
   }
   const double n = static_cast<double>(members.size());
-  mean.products = torch::sigmoid(mean.products / n);
+  mean.products = members.probabilities(logits);
   for (torch::Tensor& h : mean.heads)
     if (h.defined()) h = h / n;
   return mean;
@@ -142,11 +141,9 @@ Json rank_job(const Json& args) {
   const PriceFn prices = without_prices ? PriceFn() : price_function(data_dir, *sources);
   const int64_t k = std::min<int64_t>(top_k, model_config.n_products);
   // Customers without a history basket have no sequence to encode: the model's product prior.
-  torch::Tensor prior = torch::zeros({model_config.n_products});
-  for (size_t m = 0; m < members.size(); ++m)
-    prior += members.calibrated_logits(m, members.models[m]->product_bias());
-  const auto [prior_p, prior_id] =
-      torch::sigmoid(prior / static_cast<double>(members.size())).topk(k);
+  std::vector<torch::Tensor> biases;
+  for (BasketModel& member : members.models) biases.push_back(member->product_bias());
+  const auto [prior_p, prior_id] = members.probabilities(biases).topk(k);
 
   const fs::path out_dir = data_dir / "reports" / "rankings" /
                            (without_prices ? "world-model-no-prices" : "world-model");

@@ -45,4 +45,14 @@ torch::Tensor WorldMembers::calibrated_logits(size_t m, const torch::Tensor& log
   return logits * c.slope + c.offset;
 }
 
+torch::Tensor WorldMembers::probabilities(const std::vector<torch::Tensor>& member_logits) const {
+  if (member_logits.empty() || member_logits.size() != calibrations.size())
+    fail("world model: {} members' logits for {} calibrated members", member_logits.size(),
+         calibrations.size());
+  torch::Tensor sum = calibrated_logits(0, member_logits[0]);
+  for (size_t m = 1; m < member_logits.size(); ++m)
+    sum = sum + calibrated_logits(m, member_logits[m]);
+  return torch::sigmoid(sum / static_cast<double>(member_logits.size()));
+}
+
 }  // namespace retailsim::model

@@ -342,6 +342,10 @@ TEST(WorldMembers, EachMembersLogitsGoThroughItsCalibration) {
   EXPECT_TRUE(
       torch::allclose(members.calibrated_logits(1, logits), torch::tensor({-2.5f, -2.0f, -0.5f})));
   EXPECT_THROW(members.calibrated_logits(2, logits), std::out_of_range);
+  // The ensemble: the sigmoid of the mean calibrated logit.
+  EXPECT_TRUE(torch::allclose(members.probabilities({logits, logits}),
+                              torch::sigmoid((logits + (0.5 * logits - 2.0)) / 2)));
+  EXPECT_THROW(members.probabilities({logits}), Error);
 }
 
 TEST(StoreVisitModel, ScoresEveryStoreAndNoTrip) {
@@ -553,13 +557,19 @@ void expect_read_only_when_on(ModelConfig config, int64_t ModelConfig::*flag, in
   }
 }
 
-TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
-  EXPECT_EQ(ModelConfig{}.product_habits, 1);
+// A 0/1 [model] key: its default, 0 for a checkpoint from before the key, and 2 refused.
+void expect_switch_key(const char* key, int64_t ModelConfig::*flag, int64_t default_value) {
+  SCOPED_TRACE(key);
+  EXPECT_EQ(ModelConfig{}.*flag, default_value);
   Json old = tiny_config().to_json();
-  old.erase("product_habits");
-  EXPECT_EQ(ModelConfig::from_json(old).product_habits, 0);
-  Config bad = Config::parse("[model]\nproduct_habits = 2\n", "bad.toml");
+  old.erase(key);
+  EXPECT_EQ(ModelConfig::from_json(old).*flag, 0);
+  Config bad = Config::parse(std::string("[model]\n") + key + " = 2\n", "bad.toml");
   EXPECT_THROW(ModelConfig::from_section(bad.section("model")), Error);
+}
+
+TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
+  expect_switch_key("product_habits", &ModelConfig::product_habits, 1);
 
   ModelConfig config = tiny_config();
   config.store_lift = 0;  // it follows the habits column
@@ -568,12 +578,7 @@ TEST(ModelConfig, ProductHabitsDecideWhichRepeatFeaturesTheScoreReads) {
 }
 
 TEST(ModelConfig, StoreLiftDecidesWhetherTheScoreReadsHowTheStoreSellsTheProduct) {
-  EXPECT_EQ(ModelConfig{}.store_lift, 0);
-  Json old = tiny_config().to_json();
-  old.erase("store_lift");
-  EXPECT_EQ(ModelConfig::from_json(old).store_lift, 0);
-  Config bad = Config::parse("[model]\nstore_lift = 2\n", "bad.toml");
-  EXPECT_THROW(ModelConfig::from_section(bad.section("model")), Error);
+  expect_switch_key("store_lift", &ModelConfig::store_lift, 0);
   Config alone = Config::parse("[model]\nproduct_habits = 0\nstore_lift = 1\n", "alone.toml");
   EXPECT_THROW(ModelConfig::from_section(alone.section("model")), Error);
 
