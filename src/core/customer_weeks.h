@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace retailsim {
 
@@ -61,6 +62,20 @@ void for_each_customer_week(size_t n_baskets, WeekOf&& week_of, int32_t begin, i
     if (!trip && w - week_of(next - 1) > horizon) continue;
     visit(w, next, trip);
   }
+}
+
+// Each calendar week's position among the observed weeks: the number of observed weeks before
+// it. The difference of two positions counts the weeks between them as the data saw them, so a
+// week missing from the data (the public LGSR copies lack 200608) does not count as a week in
+// which the customer bought nothing; on data without such a week it is the calendar difference.
+inline std::vector<int32_t> observed_week_positions(std::span<const uint8_t> observed) {
+  std::vector<int32_t> out(observed.size());
+  int32_t seen = 0;
+  for (size_t w = 0; w < observed.size(); ++w) {
+    out[w] = seen;
+    seen += observed[w] ? 1 : 0;
+  }
+  return out;
 }
 
 }  // namespace retailsim

@@ -105,6 +105,10 @@ BatchTensors to_tensors(const prepare::Batch& batch, const ModelConfig& config,
       fail("batch: history_offsets has {} entries, expected {}", batch.history_offsets.size(),
            B + 1);
     }
+    if (batch.history_gap.size() != batch.history_week.size()) {
+      fail("batch: history_gap has {} entries for {} history baskets", batch.history_gap.size(),
+           batch.history_week.size());
+    }
     for (int64_t b = 0; b < B; ++b) {
       const int64_t end = batch.history_offsets[b + 1];
       const int64_t begin = std::max(batch.history_offsets[b], end - H);
@@ -112,8 +116,7 @@ BatchTensors to_tensors(const prepare::Batch& batch, const ModelConfig& config,
         const int64_t slot = b * H + (h - begin);
         index[slot] = static_cast<int64_t>(offsets.size());
         valid[slot] = 1;
-        const int64_t weeks_before = batch.week[b] - batch.history_week[h];
-        gap[slot] = std::clamp<int64_t>(weeks_before, 0, config.max_gap_weeks);
+        gap[slot] = std::clamp<int64_t>(batch.history_gap[h], 0, config.max_gap_weeks);
         store[slot] = batch.history_store[h];
         size[slot] = std::log1p(
             static_cast<float>(batch.history_item_offsets[h + 1] - batch.history_item_offsets[h]));

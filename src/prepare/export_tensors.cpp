@@ -68,6 +68,8 @@ std::vector<BatchArray> batch_arrays(const Batch& batch) {
         "calendar week of each recent basket");
     add(a, "history_store", batch.history_store, {batch.history_store.size()},
         "store of each recent basket");
+    add(a, "history_gap", batch.history_gap, {batch.history_gap.size()},
+        "observed weeks from each recent basket to the target (missing weeks not counted)");
     add(a, "history_item_offsets", batch.history_item_offsets, {batch.history_week.size() + 1},
         "CSR of the recent baskets' products");
     add(a, "history_product", batch.history_product, {batch.history_product.size()},

@@ -78,9 +78,11 @@ struct Batch {
 
   // Customer history before the target (next-basket, store-visit): the most recent baskets,
   // oldest first. history_offsets [B + 1] into history baskets; history_item_offsets
-  // [n_history + 1] into history_product.
+  // [n_history + 1] into history_product. history_week is a basket's calendar week, history_gap
+  // the observed weeks from it to the target's week (observed_week_positions: a week missing
+  // from the data does not count).
   std::vector<int64_t> history_offsets;
-  std::vector<int32_t> history_week, history_store;
+  std::vector<int32_t> history_week, history_store, history_gap;
   std::vector<int64_t> history_item_offsets;
   std::vector<int32_t> history_product;
 
@@ -260,7 +262,8 @@ void encode_trip(int8_t mission_type, int8_t mission_focus, int8_t price_sensiti
                  int8_t basket_size, float* out48);
 
 // A product's purchases before the target, in time order: how many, the first and last purchase
-// weeks and the sum of squared intervals (weeks) between consecutive purchases.
+// weeks and the sum of squared intervals (weeks) between consecutive purchases. Weeks are
+// observed-week positions (observed_week_positions), as is repeat_features' target_week.
 struct RepeatStats {
   int32_t count = 0;
   int32_t first_week = 0, last_week = 0;
@@ -336,6 +339,10 @@ class TensorSources {
   void fill_items(Batch& batch, int b, int32_t basket) const;
   void fill_history(Batch& batch, const Samples& samples, std::span<const int64_t> rows) const;
   void fill_visits(Batch& batch, const Samples& samples, std::span<const int64_t> rows) const;
+  // A calendar week's observed-week position (observed_week_positions).
+  int32_t position(int32_t calendar_week) const {
+    return week_position_[static_cast<size_t>(calendar_week)];
+  }
 
   Store store_;
   PrepareConfig config_;
@@ -347,6 +354,7 @@ class TensorSources {
   // Store and week of each entry of store.customer_baskets (4 bytes a customer basket).
   std::vector<int16_t> trip_store_, trip_week_;
   std::vector<uint8_t> observed_weeks_;  // Store::weeks_with_baskets
+  std::vector<int32_t> week_position_;   // observed_week_positions(observed_weeks_)
   std::unique_ptr<PriceInputs> prices_;
   ProductHabits habits_;
   StoreProductCounts store_products_;

@@ -32,10 +32,12 @@ Column<T> open_feature(const fs::path& data_dir, const std::string& relative,
 }
 
 // The 32 affinity dims of T1 from the customer's trips before the target (docs/prepare.md): the
-// stores and weeks of those trips, in time order.
+// stores and calendar weeks of those trips, in time order. Weeks between trips are counted by
+// `position` (observed_week_positions), so a week missing from the data is not a week without a
+// trip.
 void encode_affinity(const Store& store, std::span<const int16_t> prior_store,
-                     std::span<const int16_t> prior_week, int32_t target_week, int32_t sample_store,
-                     float* out32) {
+                     std::span<const int16_t> prior_week, int32_t target_week,
+                     std::span<const int32_t> position, int32_t sample_store, float* out32) {
   std::fill(out32, out32 + 32, 0.0f);
   const auto k = static_cast<double>(prior_store.size());
   if (prior_store.empty()) return;
@@ -44,7 +46,7 @@ void encode_affinity(const Store& store, std::span<const int16_t> prior_store,
   int32_t switches = 0, recent4 = 0, recent13 = 0, previous_store = -1;
   for (size_t i = 0; i < prior_store.size(); ++i) {
     const int32_t s = prior_store[i];
-    const int32_t w = prior_week[i];
+    const int32_t w = position[static_cast<size_t>(prior_week[i])];
     auto it = std::find_if(per_store.begin(), per_store.end(),
                            [s](const auto& p) { return p.first == s; });
     if (it == per_store.end()) {
@@ -74,8 +76,9 @@ void encode_affinity(const Store& store, std::span<const int16_t> prior_store,
       same_region += n;
     }
   }
-  const int32_t first_week = prior_week.front();
-  const int32_t last_week = prior_week.back();
+  target_week = position[static_cast<size_t>(target_week)];
+  const int32_t first_week = position[static_cast<size_t>(prior_week.front())];
+  const int32_t last_week = position[static_cast<size_t>(prior_week.back())];
   const double since_last = target_week - last_week;
   const double tenure = target_week - first_week;
   const auto clamp01 = [](double x) { return static_cast<float>(std::clamp(x, 0.0, 1.0)); };
@@ -129,6 +132,7 @@ std::shared_ptr<const TensorSources> TensorSources::open(const fs::path& data_di
     s->trip_week_[i] = st.basket_week_index[basket];
   }
   s->observed_weeks_ = st.weeks_with_baskets();
+  s->week_position_ = observed_week_positions(s->observed_weeks_);
   s->prices_ = std::make_unique<PriceInputs>(features::PriceEncoder::open(data_dir),
                                              s->split_.first_week_index);
   s->habits_ = product_habits(s->store_, s->split_);
@@ -150,7 +154,7 @@ void TensorSources::fill_customer(Batch& batch, int b, const Samples& samples, i
   const auto n = static_cast<size_t>(samples.history_count[r]);
   encode_affinity(store_, std::span<const int16_t>(trip_store_).subspan(begin, n),
                   std::span<const int16_t>(trip_week_).subspan(begin, n), samples.week[r],
-                  batch.store[static_cast<size_t>(b)], t1 + 160);
+                  week_position_, batch.store[static_cast<size_t>(b)], t1 + 160);
 }
 
 void TensorSources::fill_items(Batch& batch, int b, int32_t basket) const {
@@ -199,8 +203,11 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
     const auto prior = store_.baskets_of_customer(samples.customer[r])
                            .first(static_cast<size_t>(samples.history_count[r]));
     const size_t recent = std::min(prior.size(), static_cast<size_t>(config_.history_baskets));
+    const int32_t target_position = position(samples.week[r]);
     for (int32_t h : prior.last(recent)) {
-      batch.history_week.push_back(store_.basket_week_index[static_cast<size_t>(h)]);
+      const int16_t week = store_.basket_week_index[static_cast<size_t>(h)];
+      batch.history_week.push_back(week);
+      batch.history_gap.push_back(target_position - position(week));
       batch.history_store.push_back(store_.basket_store_id[static_cast<size_t>(h)]);
       const auto products = store_.basket_products(h);
       const size_t n = std::min(products.size(), static_cast<size_t>(config_.max_items));
@@ -248,7 +255,7 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
         if (v >= 0 && v < values[static_cast<size_t>(a)]) counts[block + v] += 1.0f;
         block += values[static_cast<size_t>(a)];
       }
-      const int32_t w = store_.basket_week_index[static_cast<size_t>(h)];
+      const int32_t w = position(store_.basket_week_index[static_cast<size_t>(h)]);
       const bool training = is_training(h);
       own_store_baskets += training && at_target_store(h);
       for (int32_t p : store_.basket_products(h)) {
@@ -282,7 +289,7 @@ void TensorSources::fill_history(Batch& batch, const Samples& samples,
       batch.repeat_features.resize(at + kRepeatDims);
       float* out = batch.repeat_features.data() + at;
       repeat_features(stats[static_cast<size_t>(p)], static_cast<int32_t>(prior.size()),
-                      samples.week[r], out);
+                      target_position, out);
       out[kPersonalRepeatDims] = habits_.repeat_share(p, own[static_cast<size_t>(p)]);
       out[kPersonalRepeatDims + 1] = store_products_.lift(
           target_store, p, own_at_store[static_cast<size_t>(p)], own_store_baskets);
@@ -394,10 +401,11 @@ Batch TensorSources::assemble(const Samples& samples, std::span<const int64_t> r
       if (h > 0) {
         const int32_t previous =
             st.baskets_of_customer(samples.customer[r])[static_cast<size_t>(h - 1)];
-        weeks_since_previous = week - st.basket_week_index[static_cast<size_t>(previous)];
+        weeks_since_previous =
+            position(week) - position(st.basket_week_index[static_cast<size_t>(previous)]);
       }
-    } else {
-      weeks_since_previous = samples.gap_weeks[r];
+    } else {  // gap_weeks: calendar weeks since the input basket
+      weeks_since_previous = position(week) - position(week - samples.gap_weeks[r]);
     }
     float* t3 = batch.t3.data() + b * kT3Dims;
     if (target >= 0 && samples.kind != SampleKind::kStoreVisit) {

@@ -79,5 +79,16 @@ TEST(CustomerWeeks, VisitsOnlyTheGivenWeeks) {
   EXPECT_EQ(got, want);
 }
 
+TEST(CustomerWeeks, ObservedWeekPositionsSkipMissingWeeks) {
+  // Weeks 0-5 with week 2 missing (as 200608 in the public LGSR copies).
+  const std::vector<int32_t> at = observed_week_positions(std::vector<uint8_t>{1, 1, 0, 1, 1, 1});
+  EXPECT_EQ(at, (std::vector<int32_t>{0, 1, 2, 2, 3, 4}));
+  EXPECT_EQ(at[3] - at[1], 1);  // weeks 1 and 3 are neighbours in the data
+  EXPECT_EQ(at[5] - at[0], 4);
+  // Without a missing week the positions are the calendar weeks from the first observed one.
+  EXPECT_EQ(observed_week_positions(std::vector<uint8_t>{0, 1, 1, 1}),
+            (std::vector<int32_t>{0, 0, 1, 2}));
+}
+
 }  // namespace
 }  // namespace retailsim

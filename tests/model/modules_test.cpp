@@ -53,8 +53,8 @@ TEST(BatchTensors, KeepTheBatchLayoutAndTheMostRecentHistory) {
     }
     if (kept > 0) {  // the newest kept basket is the sample's last history basket
       const int64_t last = batch.history_offsets[b + 1] - 1;
-      EXPECT_EQ(t.history_gap[b][kept - 1].item<int64_t>(),
-                batch.week[b] - batch.history_week[last]);
+      EXPECT_EQ(t.history_gap[b][kept - 1].item<int64_t>(), batch.history_gap[last]);
+      EXPECT_NE(batch.history_gap[last], batch.week[b] - batch.history_week[last]);
     }
   }
   // Padding and [MASK] become the two extra embedding rows.

@@ -81,7 +81,9 @@ inline prepare::Batch random_batch(const RandomBatchOptions& o) {
     b.target_offsets.push_back(static_cast<int64_t>(b.target_product.size()));
     const auto n_history = rng.uniform_int(0, o.max_history);
     for (int64_t h = 0; h < n_history; ++h) {
-      b.history_week.push_back(b.week.back() - static_cast<int32_t>(n_history - h));
+      // Every other calendar week missing from the data: the gap counts observed weeks only.
+      b.history_week.push_back(b.week.back() - 2 * static_cast<int32_t>(n_history - h));
+      b.history_gap.push_back(static_cast<int32_t>(n_history - h));
       b.history_store.push_back(static_cast<int32_t>(rng.below(o.n_stores)));
       const auto n_items = rng.uniform_int(1, 4);
       for (int64_t k = 0; k < n_items; ++k) {

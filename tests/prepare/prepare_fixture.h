@@ -97,8 +97,9 @@ inline PrepareOptions prepare_options(const fs::path& data) {
   return o;
 }
 
-// Two tiny worlds built on first use (ctest runs each test in its own process, so tests that need
-// none pay for none): `clean` and `planted` (clean + one late product), both prepared. The
+// Three tiny worlds built on first use (ctest runs each test in its own process, so tests that
+// need none pay for none): `clean`, `planted` (clean + one late product) and `gapped` (clean
+// without its third week's file, as the public LGSR copies lack 200608), all prepared. The
 // environment removes them at the end.
 class TinyWorlds : public ::testing::Environment {
  public:
@@ -131,6 +132,24 @@ class TinyWorlds : public ::testing::Environment {
     (void)built;
     return root() / "planted";
   }
+  static fs::path gapped() {
+    static const bool built = [] {
+      fs::create_directories(root() / "gapped");
+      fs::copy(clean() / "raw", root() / "gapped" / "raw", fs::copy_options::recursive);
+      std::vector<fs::path> weeks;
+      for (const auto& e : fs::directory_iterator(root() / "gapped" / "raw")) {
+        if (e.path().filename().string().rfind("transactions_", 0) == 0) weeks.push_back(e.path());
+      }
+      std::sort(weeks.begin(), weeks.end());
+      EXPECT_GE(weeks.size(), 4u);
+      fs::remove(weeks.at(2));
+      build_features(root() / "gapped");
+      prepare_stage(prepare_options(root() / "gapped"));
+      return true;
+    }();
+    (void)built;
+    return root() / "gapped";
+  }
 };
 
 inline fs::path clean() {
@@ -138,6 +157,9 @@ inline fs::path clean() {
 }
 inline fs::path planted() {
   return TinyWorlds::planted();
+}
+inline fs::path gapped() {
+  return TinyWorlds::gapped();
 }
 
 }  // namespace retailsim::prepare::testing

@@ -3,10 +3,12 @@
 // segment-only T1 for cold-start customers, and the encoders' layouts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
+#include "core/customer_weeks.h"
 #include "prepare/prepare_fixture.h"
 
 namespace retailsim::prepare {
@@ -446,6 +448,59 @@ TEST(Tensors, ColdStartCustomersGetSegmentOnlyT1) {
   }
   EXPECT_GT(cold, 0);
   EXPECT_GT(warm_with_affinity, 0);
+}
+
+// A calendar week without any basket (the public LGSR copies lack 200608) is missing data: the
+// weeks between a purchase or trip and the target count observed weeks only, in the repeat
+// features, the history's gaps, T1's recency and T3's weeks since the previous basket.
+TEST(Tensors, WeeksMissingFromTheDataAreNotCounted) {
+  const auto sources = TensorSources::open(testing::gapped(), PrepareConfig{});
+  const Store& store = sources->store();
+  const std::vector<uint8_t> observed = store.weeks_with_baskets();
+  const auto first = std::find(observed.begin(), observed.end(), 1);
+  const auto end = std::find(observed.rbegin(), observed.rend(), 1).base();
+  ASSERT_EQ(std::count(first, end, 0), 1) << "one week missing between the first and the last";
+  const std::vector<int32_t> at = observed_week_positions(observed);
+  int64_t across = 0;  // spans over the missing week: calendar and observed weeks differ
+  for (SampleKind kind : {SampleKind::kNextBasket, SampleKind::kMaskedBasket}) {
+    const Samples samples = Samples::open(testing::gapped(), kind);
+    std::vector<int64_t> rows(samples.size());
+    for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
+    const Batch b = sources->assemble(samples, rows, 0, 0);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const int32_t week = b.week[i];
+      const auto prior = store.baskets_of_customer(b.customer[i])
+                             .first(static_cast<size_t>(samples.history_count[i]));
+      if (prior.empty()) continue;
+      const auto week_of = [&](int32_t basket) {
+        return store.basket_week_index[static_cast<size_t>(basket)];
+      };
+      const int32_t last_trip = week_of(prior.back());
+      across += week - last_trip != at[week] - at[last_trip];
+      // T3 56: min(g, 52) / 52, g the observed weeks since the previous basket.
+      EXPECT_NEAR(b.t3[i * kT3Dims + 56] * 52.0f, static_cast<float>(at[week] - at[last_trip]),
+                  1e-4);
+      // T1 affinity 8: weeks since the last trip / 52.
+      if (!b.cold_start[i]) {
+        EXPECT_NEAR(b.t1[i * kT1Dims + 160 + 8] * 52.0f,
+                    static_cast<float>(at[week] - at[last_trip]), 1e-4);
+      }
+      if (kind != SampleKind::kNextBasket) continue;
+      for (int64_t h = b.history_offsets[i]; h < b.history_offsets[i + 1]; ++h) {
+        const auto k = static_cast<size_t>(h);
+        EXPECT_EQ(b.history_gap[k], at[week] - at[b.history_week[k]]);
+      }
+      std::map<int32_t, int32_t> last;  // product -> week of its last purchase
+      for (int32_t basket : prior)
+        for (int32_t p : store.basket_products(basket)) last[p] = week_of(basket);
+      for (int64_t r = b.repeat_offsets[i]; r < b.repeat_offsets[i + 1]; ++r) {
+        const auto k = static_cast<size_t>(r);
+        EXPECT_EQ(b.repeat_features[k * kRepeatDims + 3],
+                  static_cast<float>(at[week] - at[last.at(b.repeat_product[k])]));
+      }
+    }
+  }
+  EXPECT_GT(across, 0) << "no sample spans the missing week: the test would prove nothing";
 }
 
 TEST(Tensors, TemporalEncodingLayout) {
