@@ -1,9 +1,11 @@
 // Helpers shared by the test suites: scratch folders, paths to shared data, running the CLI.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -31,6 +33,20 @@ class ScratchDir {
  private:
   fs::path path_;
 };
+
+// Copies the weekly files of raw folder `from` into `to` without the `drop`-th week (in name
+// order): a week missing from the data, as 200608 is from the public LGSR copies.
+inline void copy_raw_without_week(const fs::path& from, const fs::path& to, size_t drop) {
+  fs::create_directories(to.parent_path());
+  fs::copy(from, to, fs::copy_options::recursive);
+  std::vector<fs::path> weeks;
+  for (const auto& e : fs::directory_iterator(to)) {
+    if (e.path().filename().string().rfind("transactions_", 0) == 0) weeks.push_back(e.path());
+  }
+  std::sort(weeks.begin(), weeks.end());
+  ASSERT_GT(weeks.size(), drop + 1) << "too few weeks in " << from;
+  fs::remove(weeks[drop]);
+}
 
 inline fs::path shared_dir() {
   return fs::path(RETAILSIM_SHARED_DIR);

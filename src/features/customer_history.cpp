@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "core/customer_weeks.h"
 #include "core/dataset.h"
 #include "features/features.h"
 
@@ -24,10 +25,13 @@ void one_hot(float* out, int slots, int code) {
   out[code < 0 ? slots - 1 : code % (slots - 1)] = 1.0f;
 }
 
-// The 96 behaviour dims of one customer's training baskets (docs/features.md).
-void behaviour(const Store& store, std::span<const int32_t> baskets, const SplitWeeks& weeks,
-               int32_t first_week_index, const TrainingPromotions& promotions, float* out) {
-  const double n_train = weeks.n_train;
+// The 96 behaviour dims of one customer's training baskets (docs/features.md). Weeks are counted
+// in observed weeks: `position` is observed_week_positions() of the store's calendar, shifted so
+// that the first data week is 0, and `n_train` the observed training weeks.
+void behaviour(const Store& store, std::span<const int32_t> baskets,
+               std::span<const int32_t> position, int32_t n_train_weeks,
+               const TrainingPromotions& promotions, float* out) {
+  const double n_train = n_train_weeks;
   double spend = 0, lines = 0, units = 0, promo_spend = 0, promo_lines = 0, promo_trips = 0;
   double promo_depth = 0, all_depth = 0, bins[3] = {0, 0, 0};
   double weekend = 0, morning = 0, afternoon = 0, evening = 0, last4 = 0, last13 = 0;
@@ -40,7 +44,7 @@ void behaviour(const Store& store, std::span<const int32_t> baskets, const Split
   int32_t first = -1, last = -1;
   for (int32_t b : baskets) {
     const auto bi = static_cast<size_t>(b);
-    const int32_t week = store.basket_week_index[bi] - first_week_index;
+    const int32_t week = position[static_cast<size_t>(store.basket_week_index[bi])];
     if (first < 0) first = week;
     last = week;
     active_weeks.insert(week);
@@ -49,9 +53,9 @@ void behaviour(const Store& store, std::span<const int32_t> baskets, const Split
     morning += hour < 12;
     afternoon += hour >= 12 && hour < 17;
     evening += hour >= 17;
-    last4 += week >= weeks.n_train - 4;
-    last13 += week >= weeks.n_train - 13;
-    (week < weeks.n_train / 2 ? first_half : second_half) += 1;
+    last4 += week >= n_train_weeks - 4;
+    last13 += week >= n_train_weeks - 13;
+    (week < n_train_weeks / 2 ? first_half : second_half) += 1;
     if (store.basket_mission[bi] >= 0) mission[store.basket_mission[bi] % 5] += 1;
     if (store.basket_type[bi] >= 0) type[store.basket_type[bi] % 4] += 1;
     if (store.basket_size[bi] >= 0) size[store.basket_size[bi] % 3] += 1;
@@ -103,7 +107,7 @@ void behaviour(const Store& store, std::span<const int32_t> baskets, const Split
   v[54] = clamp01(afternoon / trips);
   v[55] = clamp01(evening / trips);
   // Recency, measured to the last training week.
-  const double recency = weeks.n_train - 1 - last;
+  const double recency = n_train_weeks - 1 - last;
   v[56] = clamp01(recency / n_train);
   v[57] = clamp01((last - first + 1) / n_train);
   v[58] = clamp01(std::exp(-recency / 4));
@@ -155,6 +159,15 @@ CustomerHistory customer_history(const Store& store, const SplitWeeks& weeks,
   std::map<std::pair<int, int>, std::pair<std::vector<double>, int>> group;
   std::vector<double> overall(kBehaviourDims, 0.0);
   int n_seen = 0;
+  // Observed weeks from the first data week (a calendar week without any basket in the store is
+  // missing data, not a week without a trip); the training weeks among them.
+  const std::vector<uint8_t> observed = store.weeks_with_baskets();
+  std::vector<int32_t> position = observed_week_positions(observed);
+  const int32_t origin = position[static_cast<size_t>(first_week_index)];
+  for (int32_t& p : position) p -= origin;
+  int32_t n_train_weeks = 0;
+  for (int32_t w = 0; w < weeks.n_train; ++w)
+    n_train_weeks += observed[static_cast<size_t>(first_week_index + w)];
   for (size_t c = 0; c < n; ++c) {
     float* v = h.vectors.data() + c * kCustomerDims;
     one_hot(v, 32, store.customer_seg_1[c]);
@@ -168,7 +181,7 @@ CustomerHistory customer_history(const Store& store, const SplitWeeks& weeks,
     h.training_trips[c] = static_cast<int32_t>(baskets.size());
     if (baskets.empty()) continue;
     float* o = own.data() + c * kCustomerDims;
-    behaviour(store, baskets, weeks, first_week_index, promotions, o);
+    behaviour(store, baskets, position, std::max(1, n_train_weeks), promotions, o);
     auto& [sum, count] = group[{store.customer_seg_1[c], store.customer_seg_2[c]}];
     sum.resize(kBehaviourDims, 0.0);
     for (int k = 0; k < kBehaviourDims; ++k) {

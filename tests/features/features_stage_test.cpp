@@ -7,10 +7,12 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "core/atomic_file.h"
 #include "core/dataset.h"
 #include "core/error.h"
+#include "core/manifest.h"
 #include "core/npy.h"
 #include "features/features.h"
 #include "ingest/ingest.h"
@@ -101,6 +103,15 @@ class FeaturesStage : public ::testing::Test {
     plant_late_product(*root_ / "planted" / "raw");
     ingest_into(*root_ / "planted" / "raw", *root_ / "planted");
     features_stage(options_for(*root_ / "planted"));
+    // Without its third week's file (as the public LGSR copies lack 200608); every customer with
+    // a training basket gets their own behaviour (blend weight 1).
+    retailsim::testing::copy_raw_without_week(*root_ / "clean" / "raw", *root_ / "gapped" / "raw",
+                                              2);
+    ingest_into(*root_ / "gapped" / "raw", *root_ / "gapped");
+    FeaturesOptions gapped = options_for(*root_ / "gapped");
+    gapped.config.cold_start_trips = 1;
+    gapped.graph_embeddings = false;
+    features_stage(gapped);
   }
   static void TearDownTestSuite() {
     std::error_code ignored;
@@ -109,6 +120,7 @@ class FeaturesStage : public ::testing::Test {
   }
   static fs::path clean() { return *root_ / "clean"; }
   static fs::path planted() { return *root_ / "planted"; }
+  static fs::path gapped() { return *root_ / "gapped"; }
   static fs::path* root_;
 };
 fs::path* FeaturesStage::root_ = nullptr;
@@ -260,6 +272,45 @@ TEST_F(FeaturesStage, BlendsByTripsAndGivesUnseenCustomersSegmentOnlyVectors) {
     }
   }
   EXPECT_GT(unseen, 0) << "the tiny world should have customers first seen after training";
+}
+
+// A calendar week without any basket is missing data: the behaviour block counts observed training
+// weeks only (the share of weeks with a trip, recency, tenure).
+TEST_F(FeaturesStage, CustomerHistoryCountsObservedWeeksOnly) {
+  const Store store = Store::open(gapped());
+  const std::vector<uint8_t> observed = store.weeks_with_baskets();
+  const auto split = Manifest::read(gapped() / "features" / "splits");
+  ASSERT_TRUE(split);
+  const auto first = split->extra.at("first_week_index").get<int32_t>();
+  const auto n_train_baskets = split->counts["train_baskets"].get<int64_t>();
+  std::vector<int32_t> at(observed.size());  // observed weeks from the first data week
+  for (size_t w = static_cast<size_t>(first) + 1; w < observed.size(); ++w)
+    at[w] = at[w - 1] + observed[w - 1];
+  // The training weeks end where the validation baskets begin.
+  int32_t n_train = 0, n_train_calendar = 0;
+  for (int32_t b = 0; b < n_train_baskets; ++b) {
+    const int32_t w = store.basket_week_index[static_cast<size_t>(b)];
+    n_train = std::max(n_train, at[static_cast<size_t>(w)] + 1);
+    n_train_calendar = std::max(n_train_calendar, w - first + 1);
+  }
+  ASSERT_EQ(n_train_calendar, n_train + 1) << "the missing week should be a training week";
+  const auto history =
+      read_npy<float>(gapped() / "features" / "customer_history" / "customer_history.npy");
+  int checked = 0;
+  for (size_t c = 0; c < store.n_customers(); ++c) {
+    std::set<int32_t> weeks;
+    for (int32_t b : store.baskets_of_customer(static_cast<int32_t>(c))) {
+      if (b < n_train_baskets) weeks.insert(at[store.basket_week_index[static_cast<size_t>(b)]]);
+    }
+    if (weeks.empty()) continue;
+    const float* v = history.data() + c * 160;
+    const double n = n_train;
+    EXPECT_NEAR(v[113], weeks.size() / n, 1e-6) << c;
+    EXPECT_NEAR(v[120], (n - 1 - *weeks.rbegin()) / n, 1e-6) << c;
+    EXPECT_NEAR(v[121], (*weeks.rbegin() - *weeks.begin() + 1) / n, 1e-6) << c;
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
 }
 
 TEST_F(FeaturesStage, PlantedLateProductAppearsInNoTrainingTimeFeature) {

@@ -19,6 +19,7 @@
 #include "ingest/ingest.h"
 #include "prepare/prepare.h"
 #include "synth/synth.h"
+#include "test_util.h"
 
 namespace retailsim::prepare::testing {
 
@@ -134,15 +135,7 @@ class TinyWorlds : public ::testing::Environment {
   }
   static fs::path gapped() {
     static const bool built = [] {
-      fs::create_directories(root() / "gapped");
-      fs::copy(clean() / "raw", root() / "gapped" / "raw", fs::copy_options::recursive);
-      std::vector<fs::path> weeks;
-      for (const auto& e : fs::directory_iterator(root() / "gapped" / "raw")) {
-        if (e.path().filename().string().rfind("transactions_", 0) == 0) weeks.push_back(e.path());
-      }
-      std::sort(weeks.begin(), weeks.end());
-      EXPECT_GE(weeks.size(), 4u);
-      fs::remove(weeks.at(2));
+      retailsim::testing::copy_raw_without_week(clean() / "raw", root() / "gapped" / "raw", 2);
       build_features(root() / "gapped");
       prepare_stage(prepare_options(root() / "gapped"));
       return true;
