@@ -41,6 +41,7 @@ void encode_affinity(const Store& store, std::span<const int16_t> prior_store,
   std::fill(out32, out32 + 32, 0.0f);
   const auto k = static_cast<double>(prior_store.size());
   if (prior_store.empty()) return;
+  const int32_t target = position[static_cast<size_t>(target_week)];
   // Trips per store (few stores per customer: a small linear table beats a hash map).
   std::vector<std::pair<int32_t, int32_t>> per_store;
   int32_t switches = 0, recent4 = 0, recent13 = 0, previous_store = -1;
@@ -56,8 +57,8 @@ void encode_affinity(const Store& store, std::span<const int16_t> prior_store,
     }
     if (previous_store >= 0 && s != previous_store) ++switches;
     previous_store = s;
-    recent4 += target_week - w <= 4;
-    recent13 += target_week - w <= 13;
+    recent4 += target - w <= 4;
+    recent13 += target - w <= 13;
   }
   std::stable_sort(per_store.begin(), per_store.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -76,11 +77,10 @@ void encode_affinity(const Store& store, std::span<const int16_t> prior_store,
       same_region += n;
     }
   }
-  target_week = position[static_cast<size_t>(target_week)];
   const int32_t first_week = position[static_cast<size_t>(prior_week.front())];
   const int32_t last_week = position[static_cast<size_t>(prior_week.back())];
-  const double since_last = target_week - last_week;
-  const double tenure = target_week - first_week;
+  const double since_last = target - last_week;
+  const double tenure = target - first_week;
   const auto clamp01 = [](double x) { return static_cast<float>(std::clamp(x, 0.0, 1.0)); };
   out32[0] = clamp01(std::log1p(k) / std::log(1001.0));
   out32[1] = static_cast<float>(share_of_rank(0));

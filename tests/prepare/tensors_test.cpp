@@ -480,10 +480,20 @@ TEST(Tensors, WeeksMissingFromTheDataAreNotCounted) {
       // T3 56: min(g, 52) / 52, g the observed weeks since the previous basket.
       EXPECT_NEAR(b.t3[i * kT3Dims + 56] * 52.0f, static_cast<float>(at[week] - at[last_trip]),
                   1e-4);
-      // T1 affinity 8: weeks since the last trip / 52.
+      // T1 affinity: 8 weeks since the last trip / 52; 10, 11 trips in the last 4 and 13 weeks
+      // (clamped shares); 12 tenure / 52.
       if (!b.cold_start[i]) {
-        EXPECT_NEAR(b.t1[i * kT1Dims + 160 + 8] * 52.0f,
-                    static_cast<float>(at[week] - at[last_trip]), 1e-4);
+        const float* affinity = b.t1.data() + i * kT1Dims + 160;
+        EXPECT_NEAR(affinity[8] * 52.0f, static_cast<float>(at[week] - at[last_trip]), 1e-4);
+        int recent4 = 0, recent13 = 0;
+        for (int32_t basket : prior) {
+          recent4 += at[week] - at[week_of(basket)] <= 4;
+          recent13 += at[week] - at[week_of(basket)] <= 13;
+        }
+        EXPECT_NEAR(affinity[10], std::min(1.0f, recent4 / 4.0f), 1e-6);
+        EXPECT_NEAR(affinity[11], std::min(1.0f, recent13 / 13.0f), 1e-6);
+        EXPECT_NEAR(affinity[12] * 52.0f, static_cast<float>(at[week] - at[week_of(prior[0])]),
+                    1e-4);
       }
       if (kind != SampleKind::kNextBasket) continue;
       for (int64_t h = b.history_offsets[i]; h < b.history_offsets[i + 1]; ++h) {
