@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace retailsim {
@@ -22,5 +23,22 @@ std::string html_page_end();
 // from bottom to top. `decimals` < 0 labels with 4 significant digits.
 std::string svg_axes(double left, double top, double right, double bottom, double lo, double hi,
                      int decimals);
+
+// The reports' palette: the colour of the i-th series.
+const char* svg_colour(size_t i);
+
+// One series of svg_line_chart: its (x, y) points in x order, drawn as a line or as dots.
+struct SvgSeries {
+  std::string name;
+  std::vector<std::pair<double, double>> points;
+  bool dots = false;
+};
+
+// A chart of series over x (760 x 240 pixels): the axes, about 8 x ticks, the axis labels, a
+// legend on the right, and a dashed vertical line labelled at each marker's x (where a phase
+// starts, say). Empty when no series has a point.
+std::string svg_line_chart(const std::vector<SvgSeries>& series, std::string_view x_label,
+                           std::string_view y_label,
+                           const std::vector<std::pair<double, std::string>>& markers = {});
 
 }  // namespace retailsim

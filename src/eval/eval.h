@@ -444,6 +444,20 @@ std::vector<std::string> write_eval_cases(const fs::path& data_dir, const EvalCo
 // The same for the store-visit cases (temporal protocol; none under reality-check).
 std::vector<std::string> write_visit_cases(const fs::path& data_dir, const EvalConfig& config);
 
+// The training reports the learning curves come from: reports/training-world.json and
+// reports/training-store-visit.json where they exist (docs/model.md).
+std::vector<fs::path> training_reports(const fs::path& data_dir);
+
+// The learning curves of the models trained in data_dir, for the report's `learning_curves`:
+// model name -> `report` (its file), `steps`, `monitor`, `metric` (the ranking figure its
+// validations give: ndcg@10 or accuracy), `best_step`, `phases` (name and first step),
+// `training_loss` (batch kind -> the step curve's mean loss of that kind's batches over
+// consecutive bins of steps, at most max_points bins: `step` the last one, `loss`; the kinds are
+// next-basket and masked-basket for the world model, store-visit) and `validations` (`step`,
+// `kind` quick or full, `loss` and the metric). Empty when no model was trained. Throws Error
+// naming the file when a training report is not JSON or has no curve.
+Json learning_curves(const fs::path& data_dir, size_t max_points = 200);
+
 // reports/evaluation.html from the report.
 std::string evaluation_html(const Json& report);
 

@@ -195,7 +195,8 @@ Json slices_json(const std::vector<FoldResult>& results,
 }
 
 // What the report depends on: the store (its manifest holds every input's checksum), the truth,
-// the ranking files of the methods, the config, the methods and the program's version.
+// the ranking files of the methods, the training reports, the config, the methods and the
+// program's version.
 Json evaluation_inputs(const fs::path& data_dir, const EvalConfig& config,
                        const std::vector<std::string>& methods,
                        const std::vector<std::string>& visit_methods) {
@@ -223,6 +224,8 @@ Json evaluation_inputs(const fs::path& data_dir, const EvalConfig& config,
     std::sort(rankings.begin(), rankings.end());
     files.insert(files.end(), rankings.begin(), rankings.end());
   }
+  // The learning curves the report shows come from the training reports.
+  for (const fs::path& f : training_reports(data_dir)) files.push_back(f);
   Json described = Json::array();
   for (const fs::path& f : files) {
     const InputFile in = describe_input(f, data_dir);
@@ -425,6 +428,8 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   report["calibration"] = calibration;
   report["auxiliary"] = auxiliary_report(options, store, baskets, folds, methods);
   report["store_visits"] = evaluate_store_visits(options.data_dir, store, config, visit_methods);
+  if (Json curves = learning_curves(options.data_dir); !curves.empty())
+    report["learning_curves"] = std::move(curves);
   report["seconds"] = seconds;
   report["inputs"] = inputs;
 

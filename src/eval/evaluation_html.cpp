@@ -1,6 +1,6 @@
 // reports/evaluation.html: every method's metrics side by side, cold-start customers, a bar chart
-// of Recall@10 and NDCG@10, NDCG@10 by target week (inline SVG), the store-visit methods and the
-// tuned TIFU-KNN settings.
+// of Recall@10 and NDCG@10, NDCG@10 by target week (inline SVG), the store-visit methods, the
+// models' learning curves, the calibration plot and the tuned TIFU-KNN settings.
 #include <algorithm>
 #include <limits>
 
@@ -169,6 +169,43 @@ std::string calibration_chart(const Json& calibration) {
   return svg + "</svg>\n";
 }
 
+// One model's learning curves (the report's learning_curves[model]): the training loss over
+// steps, then the validation loss and ranking figure, quick validations as dots and full ones
+// as a line; a dashed line where each phase starts.
+std::string learning_curve_charts(const std::string& model, const Json& c) {
+  std::vector<std::pair<double, std::string>> phases;
+  for (const Json& p : c["phases"])
+    phases.emplace_back(p["first_step"].get<double>(), p["name"].get<std::string>());
+  std::vector<SvgSeries> training;
+  for (const auto& [kind, points] : c["training_loss"].items()) {
+    training.push_back({kind, {}, false});
+    for (const Json& p : points)
+      training.back().points.emplace_back(p["step"].get<double>(), p["loss"].get<double>());
+  }
+  const std::string metric = c.value("metric", std::string{});
+  SvgSeries quick_loss{"quick validation", {}, true}, full_loss{"full validation", {}, false};
+  SvgSeries quick_metric = quick_loss, full_metric = full_loss;
+  for (const Json& v : c["validations"]) {
+    const bool quick = v.value("kind", std::string{}) == "quick";
+    const double step = v["step"].get<double>();
+    if (v["loss"].is_number())
+      (quick ? quick_loss : full_loss).points.emplace_back(step, v["loss"].get<double>());
+    if (!metric.empty() && v.contains(metric) && v[metric].is_number())
+      (quick ? quick_metric : full_metric).points.emplace_back(step, v[metric].get<double>());
+  }
+  std::string html = fmt::format(
+      "<h3>{}</h3>\n<p class=\"note\">{} steps ({}); <code>best.pt</code> by the validation {} "
+      "at step {}. The training loss is each bin's mean over its steps; its parts differ by "
+      "phase (docs/model.md).</p>\n",
+      html_escape(model), number(c["steps"]), html_escape(c["report"].get<std::string>()),
+      html_escape(c.value("monitor", std::string{})), number(c.value("best_step", Json())));
+  html += svg_line_chart(training, "step", "training loss", phases);
+  html += svg_line_chart({quick_loss, full_loss}, "step", "validation loss", phases);
+  if (!metric.empty())
+    html += svg_line_chart({quick_metric, full_metric}, "step", "validation " + metric, phases);
+  return html;
+}
+
 }  // namespace
 
 std::string evaluation_html(const Json& report) {
@@ -222,6 +259,11 @@ std::string evaluation_html(const Json& report) {
                           {"accuracy", "top3", "top5", "top10", "mrr", "store_accuracy",
                            "store_top3", "store_mrr", "trip_auc", "trip_probability", "trip"});
     html += "<h3>Accuracy by week</h3>\n" + week_chart(visits["by_week"], "accuracy");
+  }
+  if (report.contains("learning_curves")) {
+    html += "<h2>Learning curves</h2>\n";
+    for (const auto& [model, curves] : report["learning_curves"].items())
+      html += learning_curve_charts(model, curves);
   }
   if (report.contains("calibration") && !report["calibration"].empty()) {
     html +=

@@ -3,8 +3,6 @@
 // the truth (on real data the world model's market), profit lift by policy, and the agents'
 // training curve.
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <map>
 #include <string>
 
@@ -17,12 +15,6 @@ namespace retailsim::rl {
 
 namespace {
 
-const char* colour_of(size_t i) {
-  constexpr const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
-                                      "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
-  return kColours[i % 8];
-}
-
 std::string percent(const Json& value) {
   return value.is_number() ? fmt::format("{:+.2f} %", 100.0 * value.get<double>()) : "–";
 }
@@ -30,61 +22,17 @@ std::string share(const Json& value) {
   return value.is_number() ? fmt::format("{:.2f} %", 100.0 * value.get<double>()) : "–";
 }
 
-// Lines over steps 0..n-1, one per named series, with a legend on the right.
+// Lines over steps 1..n, one per named series (values times y_scale), with a legend.
 std::string svg_lines(const std::vector<std::pair<std::string, std::vector<double>>>& series,
                       const std::string& x_label, double y_scale, const std::string& y_unit) {
-  constexpr double W = 760, H = 240, left = 64, right = 170, top = 14, bottom = 34;
-  double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
-  size_t n = 0;
+  std::vector<SvgSeries> lines;
   for (const auto& [name, values] : series) {
-    n = std::max(n, values.size());
-    for (double v : values) {
-      lo = std::min(lo, v * y_scale);
-      hi = std::max(hi, v * y_scale);
-    }
+    SvgSeries line{name, {}, false};
+    for (size_t i = 0; i < values.size(); ++i)
+      line.points.emplace_back(static_cast<double>(i + 1), values[i] * y_scale);
+    lines.push_back(std::move(line));
   }
-  if (n == 0) return "";
-  if (!(hi > lo)) {
-    lo -= 1;
-    hi += 1;
-  }
-  const double pad = (hi - lo) * 0.08;
-  lo -= pad;
-  hi += pad;
-  const double step = (W - left - right) / std::max<double>(1, static_cast<double>(n - 1));
-  auto x = [&](size_t i) { return left + static_cast<double>(i) * step; };
-  auto y = [&](double v) { return top + (hi - v) / (hi - lo) * (H - top - bottom); };
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
-      "font-family=\"sans-serif\" font-size=\"11\">\n",
-      W, H);
-  svg += svg_axes(left, top, W - right, H - bottom, lo, hi, -1);
-  const size_t every = std::max<size_t>(1, n / 8);
-  for (size_t i = 0; i < n; i += every)
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x(i),
-                       H - bottom + 16, i + 1);
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                     (left + W - right) / 2, H - 4, html_escape(x_label));
-  svg += fmt::format(
-      "<text x=\"12\" y=\"{}\" transform=\"rotate(-90 12 {})\" "
-      "text-anchor=\"middle\">{}</text>\n",
-      (top + H - bottom) / 2, (top + H - bottom) / 2, html_escape(y_unit));
-  double ly = top + 8;
-  for (size_t s = 0; s < series.size(); ++s) {
-    std::string points;
-    for (size_t i = 0; i < series[s].second.size(); ++i)
-      points += fmt::format("{:.1f},{:.1f} ", x(i), y(series[s].second[i] * y_scale));
-    svg +=
-        fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\"/>\n",
-                    points, colour_of(s));
-    svg += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"{3}\" stroke-width=\"2\"/>"
-        "<text x=\"{4}\" y=\"{5}\">{6}</text>\n",
-        W - right + 10, ly, W - right + 34, colour_of(s), W - right + 38, ly + 4,
-        html_escape(series[s].first));
-    ly += 16;
-  }
-  return svg + "</svg>\n";
+  return svg_line_chart(lines, x_label, y_unit);
 }
 
 // Horizontal bars of profit lift by policy, zero line marked.

@@ -182,6 +182,17 @@ TEST_F(Evaluate, SkipsWhenUpToDateAndRerunsWhenAnInputChanges) {
   const EvaluateSummary again = evaluate(o);
   EXPECT_FALSE(again.skipped);
   EXPECT_TRUE(again.report["methods"].contains("p-topfreq"));
+  EXPECT_FALSE(again.report.contains("learning_curves"));  // no model trained
+  // A training report (a model trained since) is an input, and its curves join the report.
+  const fs::path training = dir_->path() / "reports" / "training-store-visit.json";
+  write_json(training, Json{{"model", "store-visit"},
+                            {"curve", {{{"step", 1}, {"phase", "main"}, {"loss", 2.0}}}}});
+  const EvaluateSummary trained = evaluate(o);
+  fs::remove(training);
+  EXPECT_FALSE(trained.skipped);
+  EXPECT_EQ(trained.report["learning_curves"]["store-visit"]["steps"], 1);
+  EXPECT_NE(read_file(dir_->path() / "reports" / "evaluation.html").find("Learning curves"),
+            std::string::npos);
 }
 
 TEST_F(Evaluate, UnknownMethodsAndProtocolsAreNamed) {
