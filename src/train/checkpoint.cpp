@@ -1,14 +1,35 @@
 // Checkpoints: model, optimizer, trainer state, random state and metadata in one archive.
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <map>
 #include <mutex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "train/trainer.h"
 
 namespace retailsim::train {
+
+namespace {
+
+// Every parameter's and buffer's shape by name.
+std::map<std::string, std::vector<int64_t>> shapes_of(const torch::nn::Module& module) {
+  std::map<std::string, std::vector<int64_t>> out;
+  for (const auto& p : module.named_parameters()) out[p.key()] = p.value().sizes().vec();
+  for (const auto& b : module.named_buffers()) out[b.key()] = b.value().sizes().vec();
+  return out;
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+}  // namespace
 
 void save_checkpoint(const fs::path& path, torch::nn::Module& module,
                      torch::optim::Optimizer& optimizer, const Json& state) {
@@ -43,6 +64,10 @@ Json load_checkpoint(const fs::path& path, torch::nn::Module& module,
   }
   torch::serialize::InputArchive model_archive;
   archive.read("model", model_archive);
+  // Module::load puts each stored tensor in place whatever its shape, so the shapes are checked
+  // after it: a checkpoint of another configuration would otherwise fail later, deep in a
+  // forward pass.
+  const auto expected = shapes_of(module);
   try {
     module.load(model_archive);
   } catch (const c10::Error& e) {
@@ -50,6 +75,15 @@ Json load_checkpoint(const fs::path& path, torch::nn::Module& module,
         "{}: the checkpoint does not fit this model, likely written by an older retailsim (retrain "
         "it): {}",
         path.string(), e.what_without_backtrace());
+  }
+  for (const auto& [name, shape] : shapes_of(module)) {
+    const std::vector<int64_t>& wanted = expected.at(name);
+    if (shape == wanted) continue;
+    fail(
+        "{}: the checkpoint does not fit this model: {} is {} there and {} here (written with "
+        "another [model] configuration or an older retailsim; retrain it, or train without "
+        "--resume)",
+        path.string(), name, shape_text(shape), shape_text(wanted));
   }
   if (optimizer) {
     torch::serialize::InputArchive optimizer_archive;

@@ -1,5 +1,6 @@
 // Training the world model on tiny random sets: it overfits, checkpoints round-trip, and a run
 // killed halfway and resumed ends with exactly the weights of an uninterrupted run.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -200,6 +201,21 @@ TEST(Training, StoreVisitCheckpointsCarryTheClassWeightsAndAMismatchIsNamed) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("latest.pt"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("retrain"), std::string::npos) << e.what();
+  }
+  // The same model with another size: every name matches, a shape does not (LibTorch would load
+  // it silently and fail later in a forward pass).
+  ModelConfig wider = config;
+  wider.store_hidden = config.store_hidden + 8;
+  StoreVisitModel other(wider);
+  try {
+    train::load_checkpoint(options.checkpoint_dir / "latest.pt", *other, nullptr);
+    ADD_FAILURE() << "loading a checkpoint of another size succeeded";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("latest.pt"), std::string::npos) << what;
+    EXPECT_NE(what.find(fmt::format("[{}", config.store_hidden)), std::string::npos) << what;
+    EXPECT_NE(what.find(fmt::format("[{}", wider.store_hidden)), std::string::npos) << what;
+    EXPECT_NE(what.find("--resume"), std::string::npos) << what;
   }
   fs::remove_all(options.checkpoint_dir);
 }
