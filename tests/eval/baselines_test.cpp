@@ -1,4 +1,4 @@
-// The frequency baselines and TIFU-KNN on hand-made histories.
+// The frequency baselines and TIFU-KNN, published and tuned, on hand-made histories.
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -135,6 +135,71 @@ TEST(TifuKnn, EuclideanNeighboursCanShareNoProductWhileCosineNeedsOverlap) {
   auto cosine = make_tifu_knn_with(s);
   cosine->fit(v);
   EXPECT_EQ(cosine->recommend(c, 20), (std::vector<int32_t>{8, 1}));
+}
+
+// Customer 0 bought 1 and 2 twice, customer 1 bought 3 and 4 twice; their targets (hidden) are 7
+// and 8, which only their nearest neighbours buy: customer 2 ({1, 2, 7}) and customer 3
+// ({3, 4, 8}).
+BasketTable tuning_table() {
+  return hand_table({{{1, 2}, {1, 2}, {7}},
+                     {{3, 4}, {3, 4}, {8}},
+                     {{1, 2, 7}, {1, 2, 7}},
+                     {{3, 4, 8}, {3, 4, 8}}},
+                    10);
+}
+
+TEST(TifuKnn, TunedTakesTheGridPointWithTheBestValidationNdcgAndRanksWithIt) {
+  const BasketTable t = tuning_table();
+  TrainingView v = view_hiding_last(t, 0);
+  v.visible = {2, 2, 2, 2};  // the targets stay hidden
+  Fold fold;
+  fold.view = v;
+  fold.tune_view = v;
+  fold.tune_cases = {next_basket_case(v, 0), next_basket_case(v, 1)};
+  EvalConfig config;
+  config.tune_k = {1, 2};
+  config.tune_alpha = {0.0, 1.0};
+  config.tune_r_b = {1.0};
+  config.tune_r_g = {1.0};
+  config.tune_m = {1};
+  MethodContext context;
+  context.config = &config;
+  auto tuned = make_tifu_knn_tuned(context);
+  tuned->tune(fold);
+  tuned->fit(fold.view);
+  // Customer 0's squared distances: 1 to customer 2, 4 to customer 1, 5 to customer 3 (and the
+  // same for customer 1 mirrored). alpha = 1 lists the own products only: NDCG@10 0. alpha = 0:
+  // with k = 1 the neighbour's {1, 2, 7} tie at 1 and list by id, the target third (NDCG@10
+  // 1 / log2(4) = 0.5); with k = 2 the mean adds {3, 4} at the same 1/2, the target fifth
+  // (1 / log2(6)).
+  const Json settings = tuned->settings();
+  EXPECT_EQ(settings["k"], 1);
+  EXPECT_EQ(settings["alpha"], 0.0);
+  EXPECT_DOUBLE_EQ(settings["validation_ndcg@10"].get<double>(), 0.5);
+  EXPECT_EQ(settings["validation_cases"], 2);
+  EXPECT_EQ(settings["grid_points"], 4);
+  EXPECT_EQ(tuned->recommend(next_basket_case(v, 0), 20), (std::vector<int32_t>{1, 2, 7}));
+  EXPECT_EQ(tuned->recommend(next_basket_case(v, 1), 20), (std::vector<int32_t>{3, 4, 8}));
+
+  // Validation customers who buy their own products again pick alpha = 1.
+  const BasketTable again =
+      hand_table({{{1, 2}, {1, 2}, {1}}, {{3, 4}, {3, 4}, {3}}, {{5, 6}}, {{7, 8}}}, 10);
+  TrainingView w = view_hiding_last(again, 0);
+  w.visible = {2, 2, 1, 1};
+  fold.view = w;
+  fold.tune_view = w;
+  fold.tune_cases = {next_basket_case(w, 0), next_basket_case(w, 1)};
+  auto own = make_tifu_knn_tuned(context);
+  own->tune(fold);
+  EXPECT_EQ(own->settings()["alpha"], 1.0);
+  EXPECT_DOUBLE_EQ(own->settings()["validation_ndcg@10"].get<double>(), 1.0);
+
+  // Without validation cases the published settings stay.
+  fold.tune_cases.clear();
+  auto published = make_tifu_knn_tuned(context);
+  published->tune(fold);
+  EXPECT_EQ(published->settings()["k"], TifuSettings{}.k);
+  EXPECT_EQ(published->settings()["alpha"], TifuSettings{}.alpha);
 }
 
 }  // namespace

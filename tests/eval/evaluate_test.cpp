@@ -94,6 +94,72 @@ TEST_F(Evaluate, WritesEveryMethodsMetricsAndTheOracleLeads) {
   EXPECT_EQ(info.shape, (std::vector<uint64_t>{n_cases, static_cast<uint64_t>(kCaseColumns)}));
 }
 
+TEST_F(Evaluate, TheOraclesRankTheTruthsProbabilitiesAndOracleHistoryCountsTheHistory) {
+  // Each case recomputed from the generator's truth directly: the oracle lists the candidates by
+  // their true probability; oracle-history replaces the favourites' true shares by
+  // (0.6 + baskets holding it) / sum over favourites, the Dirichlet posterior mean.
+  const Store store = Store::open(dir_->path());
+  const BasketTable t = baskets_by_id(store);
+  const EvalConfig config;
+  const Fold fold = temporal_fold(store, t, config);
+  const synth::TruthModel truth = synth::TruthModel::load(dir_->path() / "truth");
+  const WorldIds ids = world_ids(truth, store);
+  MethodContext context{dir_->path(), &store, &config, &fold};
+  auto oracle = make_oracle(context);
+  auto history = make_oracle_history(context);
+  oracle->fit(fold.view);
+  history->fit(fold.view);
+  auto expected_list = [&](const std::vector<double>& world_probability) {
+    std::vector<std::pair<double, int32_t>> scored;
+    for (size_t p = 0; p < store.n_products(); ++p) {
+      const int w = ids.product[p];
+      if (w < 0 || !fold.view.candidate[p] || world_probability[static_cast<size_t>(w)] <= 0)
+        continue;
+      scored.emplace_back(-world_probability[static_cast<size_t>(w)], static_cast<int32_t>(p));
+    }
+    std::sort(scored.begin(), scored.end());
+    std::vector<int32_t> out;
+    for (size_t i = 0; i < std::min<size_t>(20, scored.size()); ++i)
+      out.push_back(scored[i].second);
+    return out;
+  };
+  ASSERT_GE(fold.cases.size(), 10u);
+  int with_history_favourites = 0;
+  for (size_t i = 0; i < 10; ++i) {
+    const EvalCase& c = fold.cases[i];
+    const int customer = ids.customer[static_cast<size_t>(c.customer)];
+    const int week = ids.week[static_cast<size_t>(c.week)];
+    const int at = ids.store[static_cast<size_t>(c.store)];
+    const std::vector<double> p = truth.product_probabilities(customer, week, at);
+    const std::vector<int32_t> ranked = oracle->recommend(c, 20);
+    EXPECT_EQ(ranked, expected_list(p)) << "case " << i;
+    const std::vector<double> listed = oracle->probabilities(c, ranked);
+    ASSERT_EQ(listed.size(), ranked.size());
+    for (size_t r = 0; r < ranked.size(); ++r)
+      EXPECT_EQ(listed[r], p[static_cast<size_t>(ids.product[static_cast<size_t>(ranked[r])])]);
+
+    const std::span<const int32_t> favourites = truth.favourites(customer);
+    std::vector<double> share(favourites.size(), synth::kFavouriteWeightShape);
+    for (int32_t basket : fold.view.history(c)) {
+      for (int32_t product : t.products(basket)) {
+        const int w = ids.product[static_cast<size_t>(product)];
+        for (size_t f = 0; f < favourites.size(); ++f) {
+          if (favourites[f] != w) continue;
+          share[f] += 1.0;
+          ++with_history_favourites;
+        }
+      }
+    }
+    double total = 0;
+    for (double v : share) total += v;
+    for (double& v : share) v /= total;
+    EXPECT_EQ(history->recommend(c, 20),
+              expected_list(truth.product_probabilities_with_favourites(customer, week, at, share)))
+        << "case " << i;
+  }
+  EXPECT_GT(with_history_favourites, 0);  // the estimate had something to count
+}
+
 TEST_F(Evaluate, ARankingFileScoresLikeTheMethodItCopies) {
   // Write g-topfreq's and the oracle's lists as a ranking file, as the world model would.
   const Store store = Store::open(dir_->path());
