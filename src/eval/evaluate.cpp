@@ -265,8 +265,30 @@ Json auxiliary_report(const EvaluateOptions& options, const Store& store,
   }
   const Fold& fold = folds.front();
   Json by_method = Json::object();
+  Json by_week = Json::object(), by_weekday = Json::object(), by_hour = Json::object();
+  // The accuracies over the cases of each slice (shop week, weekday, hour; key_of names the
+  // case's), as the ranking metrics are sliced.
+  auto sliced = [&](const std::vector<AttributeGuess>& guesses, auto key_of) {
+    std::map<std::string, std::pair<std::vector<EvalCase>, std::vector<AttributeGuess>>> slices;
+    for (size_t i = 0; i < fold.cases.size(); ++i) {
+      auto& [cases, slice_guesses] = slices[key_of(fold.cases[i])];
+      cases.push_back(fold.cases[i]);
+      slice_guesses.push_back(guesses[i]);
+    }
+    Json out = Json::object();
+    for (const auto& [key, slice] : slices)
+      out[key] = attribute_accuracy(store, baskets, slice.first, slice.second);
+    return out;
+  };
   auto add = [&](const std::string& name, const std::vector<AttributeGuess>& guesses) {
     by_method[name] = attribute_accuracy(store, baskets, fold.cases, guesses);
+    if (!fold.cases.empty()) {
+      by_week[name] = sliced(guesses, [&](const EvalCase& c) {
+        return std::to_string(store.calendar.at(static_cast<size_t>(c.week)).shop_week);
+      });
+      by_weekday[name] = sliced(guesses, [](const EvalCase& c) { return weekday_name(c.weekday); });
+      by_hour[name] = sliced(guesses, [](const EvalCase& c) { return std::to_string(c.hour); });
+    }
     const Json& size = by_method[name]["basket_size_accuracy"];
     spdlog::info("{}: basket-size accuracy {:.4f} over {} cases", name,
                  size.is_number() ? size.get<double>() : 0.0, fold.cases.size());
@@ -284,6 +306,9 @@ Json auxiliary_report(const EvaluateOptions& options, const Store& store,
   }
   out["fold"] = fold.name;
   out["methods"] = by_method;
+  out["by_week"] = by_week;
+  out["by_weekday"] = by_weekday;
+  out["by_hour"] = by_hour;
   if (by_method.contains("oracle")) out["oracle_trips"] = config.oracle_trips;
   return out;
 }

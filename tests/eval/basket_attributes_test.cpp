@@ -148,6 +148,24 @@ TEST_F(BasketAttributes, EvaluateReportsModesOracleAndAttributesFiles) {
   }
   EXPECT_DOUBLE_EQ(aux["methods"]["copy"]["mission_type_accuracy"].get<double>(), 1.0);
   EXPECT_EQ(aux["oracle_trips"], EvalConfig().oracle_trips);
+  // Sliced by target week, weekday and hour as the ranking metrics: the slices share out the
+  // cases, and the guesses that are always right are right in every slice.
+  for (const char* slicing : {"by_week", "by_weekday", "by_hour"}) {
+    for (const char* m : {"g-mode", "p-mode", "oracle", "copy"}) {
+      ASSERT_TRUE(aux[slicing].contains(m)) << slicing << " " << m;
+      size_t cases = 0;
+      for (const auto& [slice, figures] : aux[slicing][m].items()) {
+        cases += figures["n_cases"].get<size_t>();
+        if (std::string(m) == "copy" && figures["mission_type_accuracy"].is_number()) {
+          EXPECT_DOUBLE_EQ(figures["mission_type_accuracy"].get<double>(), 1.0) << slice;
+        }
+      }
+      EXPECT_EQ(cases, fold_->cases.size()) << slicing << " " << m;
+    }
+  }
+  EXPECT_GT(aux["by_week"]["p-mode"].size(), 1u);
+  for (const auto& [day, figures] : aux["by_weekday"]["p-mode"].items())
+    EXPECT_EQ(day.size(), 3u) << day;  // Sun ... Sat
   EXPECT_NE(read_file(dir_->path() / "reports" / "evaluation.html").find("Basket attributes"),
             std::string::npos);
 
