@@ -75,6 +75,14 @@ TEST(RealChain, RunOnRealWeeklyFilesEvaluatesUnderBothProtocolsAndSimulates) {
   EXPECT_NEAR(report["methods"]["p-topfreq"]["ndcg@10"].get<double>(), 0.2670, 5e-4);
   EXPECT_TRUE(fs::exists(data / "reports" / "evaluation.html"));
   EXPECT_TRUE(fs::exists(data / "models" / "world" / "best.pt"));
+  // Both models' learning curves, drawn in the HTML.
+  for (const char* model : {"world", "store-visit"}) {
+    const Json& curves = report["learning_curves"][model];
+    EXPECT_FALSE(curves["training_loss"].empty()) << model;
+    EXPECT_FALSE(curves["validations"].empty()) << model;
+  }
+  EXPECT_NE(read_file(data / "reports" / "evaluation.html").find("Learning curves"),
+            std::string::npos);
   // Store visits on real weeks: the model beside the baselines, no oracle without a truth.
   const Json& visits = report["store_visits"]["methods"];
   EXPECT_TRUE(visits.contains("store-visit")) << visits.dump();
