@@ -1,5 +1,6 @@
 // Checkpoints: model, optimizer, trainer state, random state and metadata in one archive.
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
 
 #include <map>
 #include <mutex>
@@ -23,6 +24,17 @@ std::map<std::string, std::vector<int64_t>> shapes_of(const torch::nn::Module& m
   return out;
 }
 
+// GPUs whose random generators a checkpoint holds: dropout on a GPU draws from its device's
+// generator, as on the CPU from the CPU's. None with Debian's CPU-only LibTorch.
+int64_t cuda_devices() {
+  return at::hasCUDA() ? static_cast<int64_t>(at::detail::getCUDAHooks().getNumGPUs()) : 0;
+}
+
+at::Generator cuda_generator(int64_t device) {
+  return at::globalContext().defaultGenerator(
+      at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(device)));
+}
+
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::string out = "[";
   for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
@@ -44,6 +56,11 @@ void save_checkpoint(const fs::path& path, torch::nn::Module& module,
     auto generator = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(generator.mutex());
     archive.write("cpu_rng", generator.get_state());
+  }
+  for (int64_t d = 0; d < cuda_devices(); ++d) {
+    at::Generator generator = cuda_generator(d);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    archive.write("cuda_rng_" + std::to_string(d), generator.get_state());
   }
   std::ostringstream bytes;
   archive.save_to(bytes);
@@ -98,6 +115,14 @@ Json load_checkpoint(const fs::path& path, torch::nn::Module& module,
     auto generator = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(generator.mutex());
     generator.set_state(rng);
+  }
+  // A checkpoint written on another machine may hold more or fewer GPUs' states than this one.
+  for (int64_t d = 0; d < cuda_devices(); ++d) {
+    torch::Tensor cuda_rng;
+    if (!archive.try_read("cuda_rng_" + std::to_string(d), cuda_rng)) continue;
+    at::Generator generator = cuda_generator(d);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(cuda_rng);
   }
   return Json::parse(state.toStringRef());
 }
