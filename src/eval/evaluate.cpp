@@ -89,11 +89,21 @@ std::string weekday_name(int8_t weekday) {
 }
 
 // What one method measured on one fold.
-struct FoldResult {
-  MetricMeans overall, cold;
-  Calibration calibration;
+// Metric means by the target's shop week, weekday and hour.
+struct Slices {
   std::map<int32_t, MetricMeans> by_week;  // shop week
   std::map<int, MetricMeans> by_weekday, by_hour;
+  void add(const Store& store, const EvalCase& c, const std::vector<double>& scores) {
+    by_week[store.calendar.at(static_cast<size_t>(c.week)).shop_week].add(scores);
+    by_weekday[c.weekday].add(scores);
+    by_hour[c.hour].add(scores);
+  }
+};
+
+struct FoldResult {
+  MetricMeans overall, cold;
+  Slices slices, cold_slices;  // the evaluated cases', the cold-start cases'
+  Calibration calibration;
   Json settings;
 };
 
@@ -144,14 +154,14 @@ FoldResult run_method(const std::string& name, const MethodContext& context, con
                     fold.cases.size() + fold.cold_cases.size(), "cases");
   const auto scores = score_cases(*method, fold, fold.cases, n, progress, &r.calibration);
   for (size_t i = 0; i < scores.size(); ++i) {
-    const EvalCase& c = fold.cases[i];
     r.overall.add(scores[i]);
-    r.by_week[store.calendar.at(static_cast<size_t>(c.week)).shop_week].add(scores[i]);
-    r.by_weekday[c.weekday].add(scores[i]);
-    r.by_hour[c.hour].add(scores[i]);
+    r.slices.add(store, fold.cases[i], scores[i]);
   }
-  for (const auto& s : score_cases(*method, fold, fold.cold_cases, n, progress, nullptr))
-    r.cold.add(s);
+  const auto cold_scores = score_cases(*method, fold, fold.cold_cases, n, progress, nullptr);
+  for (size_t i = 0; i < cold_scores.size(); ++i) {
+    r.cold.add(cold_scores[i]);
+    r.cold_slices.add(store, fold.cold_cases[i], cold_scores[i]);
+  }
   progress.finish();
   return r;
 }
@@ -183,15 +193,25 @@ Json average_over_folds(const std::vector<const MetricMeans*>& folds) {
 }
 
 template <typename Key, typename Name>
-Json slices_json(const std::vector<FoldResult>& results,
-                 std::map<Key, MetricMeans> FoldResult::*member, Name name_of) {
+Json slice_json(const std::vector<FoldResult>& results, Slices FoldResult::*slices,
+                std::map<Key, MetricMeans> Slices::*member, Name name_of) {
   std::map<Key, MetricMeans> pooled;
   for (const FoldResult& r : results) {
-    for (const auto& [key, means] : r.*member) pooled[key].merge(means);
+    for (const auto& [key, means] : r.*slices.*member) pooled[key].merge(means);
   }
   Json out = Json::object();
   for (const auto& [key, means] : pooled) out[name_of(key)] = means.to_json();
   return out;
+}
+
+// {"by_week", "by_weekday", "by_hour"}: the folds' cases pooled per slice.
+Json slices_json(const std::vector<FoldResult>& results, Slices FoldResult::*slices) {
+  return {{"by_week", slice_json(results, slices, &Slices::by_week,
+                                 [](int32_t w) { return std::to_string(w); })},
+          {"by_weekday", slice_json(results, slices, &Slices::by_weekday,
+                                    [](int d) { return weekday_name(static_cast<int8_t>(d)); })},
+          {"by_hour",
+           slice_json(results, slices, &Slices::by_hour, [](int h) { return std::to_string(h); })}};
 }
 
 // What the report depends on: the store (its manifest holds every input's checksum), the truth,
@@ -389,9 +409,11 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   report["folds"] = fold_info;
   report["metrics"] = metric_names();
 
-  Json by_method = Json::object(), cold = Json::object(), by_week = Json::object(),
-       by_weekday = Json::object(), by_hour = Json::object(), settings = Json::object(),
+  Json by_method = Json::object(), cold = Json::object(), settings = Json::object(),
        per_fold = Json::object(), seconds = Json::object(), calibration = Json::object();
+  // slicing (by_week, by_weekday, by_hour) -> method -> slice -> metrics, of the evaluated and of
+  // the cold-start cases.
+  Json sliced = Json::object(), cold_sliced = Json::object();
   const bool explicit_names =
       std::find(options.methods.begin(), options.methods.end(), "all") == options.methods.end();
   for (const std::string& name : methods) {
@@ -424,12 +446,11 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
     }
     by_method[name] = average_over_folds(overall);
     cold[name] = average_over_folds(cold_parts);
-    by_week[name] =
-        slices_json(results, &FoldResult::by_week, [](int32_t w) { return std::to_string(w); });
-    by_weekday[name] = slices_json(results, &FoldResult::by_weekday,
-                                   [](int d) { return weekday_name(static_cast<int8_t>(d)); });
-    by_hour[name] =
-        slices_json(results, &FoldResult::by_hour, [](int h) { return std::to_string(h); });
+    for (auto [member, out] : {std::pair{&FoldResult::slices, &sliced},
+                               std::pair{&FoldResult::cold_slices, &cold_sliced}}) {
+      const Json parts = slices_json(results, member);
+      for (const auto& [slicing, figures] : parts.items()) (*out)[slicing][name] = figures;
+    }
     settings[name] = folds.size() == 1 ? fold_settings[0] : fold_settings;
     if (folds.size() > 1) per_fold[name] = fold_metrics;
     Calibration pooled;
@@ -444,9 +465,10 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   }
   report["methods"] = by_method;
   report["cold_start"] = cold;
-  report["by_week"] = by_week;
-  report["by_weekday"] = by_weekday;
-  report["by_hour"] = by_hour;
+  for (const char* slicing : {"by_week", "by_weekday", "by_hour"}) {
+    report[slicing] = sliced.value(slicing, Json::object());
+    report[std::string("cold_start_") + slicing] = cold_sliced.value(slicing, Json::object());
+  }
   report["settings"] = settings;
   if (settings.contains("tifu-knn-tuned")) report["tifu_tuned"] = settings["tifu-knn-tuned"];
   if (!per_fold.empty()) report["per_fold"] = per_fold;

@@ -56,7 +56,16 @@ TEST_F(Evaluate, WritesEveryMethodsMetricsAndTheOracleLeads) {
     EXPECT_FALSE(r["by_week"][m].empty());
     EXPECT_FALSE(r["by_weekday"][m].empty());
     EXPECT_FALSE(r["by_hour"][m].empty());
+    // Cold-start customers sliced alike: the slices share out their cases.
+    for (const char* slicing :
+         {"cold_start_by_week", "cold_start_by_weekday", "cold_start_by_hour"}) {
+      int64_t cases = 0;
+      for (const auto& [slice, figures] : r[slicing][m].items())
+        cases += figures["n_cases"].get<int64_t>();
+      EXPECT_EQ(cases, r["cold_start"][m]["n_cases"].get<int64_t>()) << slicing << " " << m;
+    }
   }
+  ASSERT_GT(r["cold_start"]["p-topfreq"]["n_cases"].get<int64_t>(), 0);
   for (const char* m : {"g-topfreq", "p-topfreq", "gp-topfreq", "tifu-knn"}) {
     EXPECT_GT(r["methods"]["oracle"]["ndcg@10"].get<double>(),
               r["methods"][m]["ndcg@10"].get<double>())
