@@ -475,8 +475,13 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   report["calibration"] = calibration;
   report["auxiliary"] = auxiliary_report(options, store, baskets, folds, methods);
   report["store_visits"] = evaluate_store_visits(options.data_dir, store, config, visit_methods);
-  if (Json curves = learning_curves(options.data_dir); !curves.empty())
-    report["learning_curves"] = std::move(curves);
+  // A training report without its curves leaves them out of the report, not the evaluation.
+  try {
+    if (Json curves = learning_curves(options.data_dir); !curves.empty())
+      report["learning_curves"] = std::move(curves);
+  } catch (const Error& e) {
+    spdlog::warn("evaluate: no learning curves: {}", e.what());
+  }
   report["seconds"] = seconds;
   report["inputs"] = inputs;
 

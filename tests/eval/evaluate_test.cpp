@@ -263,11 +263,17 @@ TEST_F(Evaluate, SkipsWhenUpToDateAndRerunsWhenAnInputChanges) {
   write_json(training, Json{{"model", "store-visit"},
                             {"curve", {{{"step", 1}, {"phase", "main"}, {"loss", 2.0}}}}});
   const EvaluateSummary trained = evaluate(o);
-  fs::remove(training);
   EXPECT_FALSE(trained.skipped);
   EXPECT_EQ(trained.report["learning_curves"]["store-visit"]["steps"], 1);
   EXPECT_NE(read_file(dir_->path() / "reports" / "evaluation.html").find("Learning curves"),
             std::string::npos);
+  // One without its curve: the evaluation goes on without curves (and warns).
+  write_json(training, Json{{"model", "store-visit"}});
+  const EvaluateSummary curveless = evaluate(o);
+  fs::remove(training);
+  EXPECT_FALSE(curveless.skipped);
+  EXPECT_FALSE(curveless.report.contains("learning_curves"));
+  EXPECT_TRUE(curveless.report["methods"].contains("p-topfreq"));
 }
 
 TEST_F(Evaluate, UnknownMethodsAndProtocolsAreNamed) {
