@@ -2,6 +2,7 @@
 // and run over the cases in parallel, metrics overall, for cold-start customers and by week,
 // weekday and hour, written as reports/evaluation.json and evaluation.html.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -88,18 +89,38 @@ std::string weekday_name(int8_t weekday) {
   return weekday >= 1 && weekday <= 7 ? kNames[weekday - 1] : "unknown";
 }
 
-// What one method measured on one fold.
-// Metric means by the target's shop week, weekday and hour.
+// The report's slicings of the cases (by_week, by_weekday, by_hour): each case's key, which
+// orders the slices, and the slice's name in the report.
+struct Slicing {
+  const char* report_key;
+  int32_t (*key_of)(const Store& store, const EvalCase& c);
+  std::string (*name_of)(int32_t key);
+};
+constexpr int kSlicings = 3;
+const std::array<Slicing, kSlicings>& slicings() {
+  static const std::array<Slicing, kSlicings> all = {{
+      {"by_week",
+       [](const Store& store, const EvalCase& c) {
+         return store.calendar.at(static_cast<size_t>(c.week)).shop_week;
+       },
+       [](int32_t shop_week) { return std::to_string(shop_week); }},
+      {"by_weekday", [](const Store&, const EvalCase& c) { return int32_t{c.weekday}; },
+       [](int32_t day) { return weekday_name(static_cast<int8_t>(day)); }},
+      {"by_hour", [](const Store&, const EvalCase& c) { return int32_t{c.hour}; },
+       [](int32_t hour) { return std::to_string(hour); }},
+  }};
+  return all;
+}
+
+// Metric means per slice of each slicing.
 struct Slices {
-  std::map<int32_t, MetricMeans> by_week;  // shop week
-  std::map<int, MetricMeans> by_weekday, by_hour;
+  std::array<std::map<int32_t, MetricMeans>, kSlicings> by;
   void add(const Store& store, const EvalCase& c, const std::vector<double>& scores) {
-    by_week[store.calendar.at(static_cast<size_t>(c.week)).shop_week].add(scores);
-    by_weekday[c.weekday].add(scores);
-    by_hour[c.hour].add(scores);
+    for (int k = 0; k < kSlicings; ++k) by[k][slicings()[k].key_of(store, c)].add(scores);
   }
 };
 
+// What one method measured on one fold.
 struct FoldResult {
   MetricMeans overall, cold;
   Slices slices, cold_slices;  // the evaluated cases', the cold-start cases'
@@ -192,26 +213,19 @@ Json average_over_folds(const std::vector<const MetricMeans*>& folds) {
   return out;
 }
 
-template <typename Key, typename Name>
-Json slice_json(const std::vector<FoldResult>& results, Slices FoldResult::*slices,
-                std::map<Key, MetricMeans> Slices::*member, Name name_of) {
-  std::map<Key, MetricMeans> pooled;
-  for (const FoldResult& r : results) {
-    for (const auto& [key, means] : r.*slices.*member) pooled[key].merge(means);
-  }
-  Json out = Json::object();
-  for (const auto& [key, means] : pooled) out[name_of(key)] = means.to_json();
-  return out;
-}
-
-// {"by_week", "by_weekday", "by_hour"}: the folds' cases pooled per slice.
+// Each slicing's slices, the folds' cases pooled: report key -> slice name -> metrics.
 Json slices_json(const std::vector<FoldResult>& results, Slices FoldResult::*slices) {
-  return {{"by_week", slice_json(results, slices, &Slices::by_week,
-                                 [](int32_t w) { return std::to_string(w); })},
-          {"by_weekday", slice_json(results, slices, &Slices::by_weekday,
-                                    [](int d) { return weekday_name(static_cast<int8_t>(d)); })},
-          {"by_hour",
-           slice_json(results, slices, &Slices::by_hour, [](int h) { return std::to_string(h); })}};
+  Json out = Json::object();
+  for (int k = 0; k < kSlicings; ++k) {
+    std::map<int32_t, MetricMeans> pooled;
+    for (const FoldResult& r : results) {
+      for (const auto& [key, means] : (r.*slices).by[k]) pooled[key].merge(means);
+    }
+    Json part = Json::object();
+    for (const auto& [key, means] : pooled) part[slicings()[k].name_of(key)] = means.to_json();
+    out[slicings()[k].report_key] = std::move(part);
+  }
+  return out;
 }
 
 // What the report depends on: the store (its manifest holds every input's checksum), the truth,
@@ -285,29 +299,21 @@ Json auxiliary_report(const EvaluateOptions& options, const Store& store,
   }
   const Fold& fold = folds.front();
   Json by_method = Json::object();
-  Json by_week = Json::object(), by_weekday = Json::object(), by_hour = Json::object();
-  // The accuracies over the cases of each slice (shop week, weekday, hour; key_of names the
-  // case's), as the ranking metrics are sliced.
-  auto sliced = [&](const std::vector<AttributeGuess>& guesses, auto key_of) {
-    std::map<std::string, std::pair<std::vector<EvalCase>, std::vector<AttributeGuess>>> slices;
-    for (size_t i = 0; i < fold.cases.size(); ++i) {
-      auto& [cases, slice_guesses] = slices[key_of(fold.cases[i])];
-      cases.push_back(fold.cases[i]);
-      slice_guesses.push_back(guesses[i]);
-    }
-    Json out = Json::object();
-    for (const auto& [key, slice] : slices)
-      out[key] = attribute_accuracy(store, baskets, slice.first, slice.second);
-    return out;
-  };
+  Json sliced = Json::object();  // report key -> method -> slice name -> accuracies
   auto add = [&](const std::string& name, const std::vector<AttributeGuess>& guesses) {
     by_method[name] = attribute_accuracy(store, baskets, fold.cases, guesses);
-    if (!fold.cases.empty()) {
-      by_week[name] = sliced(guesses, [&](const EvalCase& c) {
-        return std::to_string(store.calendar.at(static_cast<size_t>(c.week)).shop_week);
-      });
-      by_weekday[name] = sliced(guesses, [](const EvalCase& c) { return weekday_name(c.weekday); });
-      by_hour[name] = sliced(guesses, [](const EvalCase& c) { return std::to_string(c.hour); });
+    // The accuracies over the cases of each slice, sliced as the ranking metrics are.
+    for (const Slicing& slicing : slicings()) {
+      std::map<int32_t, std::pair<std::vector<EvalCase>, std::vector<AttributeGuess>>> slices;
+      for (size_t i = 0; i < fold.cases.size(); ++i) {
+        auto& [cases, slice_guesses] = slices[slicing.key_of(store, fold.cases[i])];
+        cases.push_back(fold.cases[i]);
+        slice_guesses.push_back(guesses[i]);
+      }
+      Json part = Json::object();
+      for (const auto& [key, slice] : slices)
+        part[slicing.name_of(key)] = attribute_accuracy(store, baskets, slice.first, slice.second);
+      sliced[slicing.report_key][name] = std::move(part);
     }
     const Json& size = by_method[name]["basket_size_accuracy"];
     spdlog::info("{}: basket-size accuracy {:.4f} over {} cases", name,
@@ -326,9 +332,8 @@ Json auxiliary_report(const EvaluateOptions& options, const Store& store,
   }
   out["fold"] = fold.name;
   out["methods"] = by_method;
-  out["by_week"] = by_week;
-  out["by_weekday"] = by_weekday;
-  out["by_hour"] = by_hour;
+  for (const Slicing& slicing : slicings())
+    out[slicing.report_key] = sliced.value(slicing.report_key, Json::object());
   if (by_method.contains("oracle")) out["oracle_trips"] = config.oracle_trips;
   return out;
 }
@@ -465,9 +470,10 @@ EvaluateSummary evaluate(const EvaluateOptions& options) {
   }
   report["methods"] = by_method;
   report["cold_start"] = cold;
-  for (const char* slicing : {"by_week", "by_weekday", "by_hour"}) {
-    report[slicing] = sliced.value(slicing, Json::object());
-    report[std::string("cold_start_") + slicing] = cold_sliced.value(slicing, Json::object());
+  for (const Slicing& slicing : slicings()) {
+    const std::string key = slicing.report_key;
+    report[key] = sliced.value(key, Json::object());
+    report["cold_start_" + key] = cold_sliced.value(key, Json::object());
   }
   report["settings"] = settings;
   if (settings.contains("tifu-knn-tuned")) report["tifu_tuned"] = settings["tifu-knn-tuned"];

@@ -164,6 +164,14 @@ TEST_F(BasketAttributes, EvaluateReportsModesOracleAndAttributesFiles) {
     }
   }
   EXPECT_GT(aux["by_week"]["p-mode"].size(), 1u);
+  // In the ranking metrics' order (weeks, weekdays and hours in number order, not by name).
+  auto names = [](const Json& slices) {
+    std::vector<std::string> out;
+    for (const auto& [slice, figures] : slices.items()) out.push_back(slice);
+    return out;
+  };
+  for (const char* slicing : {"by_week", "by_weekday", "by_hour"})
+    EXPECT_EQ(names(aux[slicing]["p-mode"]), names(report[slicing]["p-topfreq"])) << slicing;
   for (const auto& [day, figures] : aux["by_weekday"]["p-mode"].items())
     EXPECT_EQ(day.size(), 3u) << day;  // Sun ... Sat
   EXPECT_NE(read_file(dir_->path() / "reports" / "evaluation.html").find("Basket attributes"),
