@@ -63,6 +63,8 @@ def main():
                         "top-level figures (default: transformer,mamba)")
     args = p.parse_args()
     encoders = [e for e in args.encoders.split(",") if e]
+    if not encoders:
+        p.error("--encoders: name at least one encoder (transformer, mamba)")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(args.data) if args.data else Path(tmp) / "demo"
         if not args.data:
